@@ -1,0 +1,96 @@
+"The `codelupe` command end to end, in real subprocesses."
+import json, os, subprocess, sys, time
+from pathlib import Path
+import duckdb, pytest
+from conftest import codelupe, CODELUPE, DEMO
+
+def test_help_explains_every_command():
+    r = codelupe('--help')
+    assert r.returncode == 0
+    for cmd in ['curate', 'scan', 'report', 'scan-secrets', 'license']: assert cmd in r.stdout
+    r = codelupe('curate', '--help')
+    for opt in ['--db', '--workers', '--layers', '--secrets-policy', '--max-file-bytes', '--quiet']: assert opt in r.stdout
+
+def test_curate_without_arguments_uses_the_demo_and_the_default_store(tmp_path):
+    r = codelupe('curate', '--workers', '2', cwd=tmp_path, env={**os.environ, 'CODELUPE_DB': ''})
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path/'codelupe.duckdb').exists()
+    for word in ['files seen', 'accepted', 'rejections', 'languages', 'MB/s', 'exact-duplicate']: assert word in r.stdout
+    con = duckdb.connect(str(tmp_path/'codelupe.duckdb'), read_only=True)
+    assert con.execute('select count(*) from samples').fetchone()[0] > 0
+    assert con.execute('select count(*) from repos').fetchone()[0] == len(list(DEMO.iterdir()))
+
+def test_codelupe_db_environment_variable(tmp_path):
+    r = codelupe('curate', '--quiet', '--workers', '1', cwd=tmp_path, env={**os.environ, 'CODELUPE_DB': str(tmp_path/'env.duckdb')})
+    assert r.returncode == 0 and (tmp_path/'env.duckdb').exists()
+
+def test_bad_sources_are_one_line_errors_and_the_rest_still_runs(tmp_path):
+    bad_zip = tmp_path/'broken.zip'
+    bad_zip.write_bytes(b'PK\x03\x04 this is not a zip archive')
+    db = tmp_path/'s.duckdb'
+    sources = [tmp_path/'missing', bad_zip, 'file:///nonexistent/repo.git', DEMO/'quickcache']
+    r = codelupe('curate', *sources, '--db', db, '--quiet', '--workers', '1')
+    assert r.returncode == 2
+    errors = [l for l in r.stderr.splitlines() if l.startswith('codelupe:') and 'not available' not in l]
+    assert len(errors) == 3, r.stderr
+    assert 'Traceback' not in r.stderr
+    assert any('missing' in e for e in errors) and any('broken.zip' in e for e in errors) and any('nonexistent' in e for e in errors)
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute('select count(*) from dead_letter').fetchone()[0] == 3
+    assert con.execute("select count(*) from repos where source like '%quickcache'").fetchone()[0] == 1
+
+def test_git_source_over_file_url(tmp_path):
+    repo = tmp_path/'repo'
+    repo.mkdir()
+    (repo/'LICENSE').write_text('MIT License\n')
+    (repo/'app.py').write_text('def main():\n    """Entry point."""\n    return 0\n')
+    git = ['git', '-c', 'user.name=t', '-c', 'user.email=t@example.com']
+    subprocess.run(['git', 'init', '-q', str(repo)], check=True)
+    subprocess.run(git + ['-C', str(repo), 'add', '.'], check=True)
+    subprocess.run(git + ['-C', str(repo), 'commit', '-qm', 'init'], check=True)
+    db = tmp_path/'g.duckdb'
+    r = codelupe('curate', f'file://{repo}', '--db', db, '--quiet', '--workers', '1', '--layers', 'quality')
+    assert r.returncode == 0, r.stderr
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute('select "commit" is not null from repos').fetchone()[0]
+    assert 'app.py' in [p for (p,) in con.execute('select path from samples').fetchall()]
+
+def test_a_second_writer_is_refused_with_one_line(tmp_path):
+    db = tmp_path/'busy.duckdb'
+    stdlib = Path(os.__file__).parent  # about 36 MB: long enough to overlap
+    first = subprocess.Popen([*CODELUPE, 'curate', str(stdlib), '--db', str(db), '--quiet', '--workers', '1'],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while not db.exists() and time.time() < deadline: time.sleep(0.05)
+        time.sleep(0.3)
+        for args in (['curate', DEMO/'quickcache', '--db', db, '--quiet'], ['report', '--db', db]):
+            r = codelupe(*args)
+            if first.poll() is not None: pytest.skip('the first run finished before the second started')
+            assert r.returncode == 2
+            lines = r.stderr.strip().splitlines()
+            assert len(lines) == 1 and 'in use by process' in lines[0] and str(first.pid) in lines[0], r.stderr
+    finally:
+        first.wait(timeout=300)
+    assert first.returncode == 0
+
+def test_report_prints_tables_and_json(tmp_path):
+    db = tmp_path/'r.duckdb'
+    assert codelupe('curate', '--db', db, '--quiet', '--workers', '1').returncode == 0
+    r = codelupe('report', '--db', db)
+    assert r.returncode == 0 and 'languages' in r.stdout and 'rejections' in r.stdout
+    data = json.loads(codelupe('report', '--db', db, '--json').stdout)
+    assert data['totals'][0]['samples'] > 0
+
+def test_scan_json_has_the_documented_fields(tmp_path):
+    r = codelupe('scan', DEMO/'dashboard-web', '--json')
+    assert r.returncode == 1  # the minified and generated files are rejected
+    rows = [json.loads(l) for l in r.stdout.splitlines()]
+    assert rows and all({'path', 'language', 'accepted', 'layer', 'reason', 'quality', 'findings'} <= set(x) for x in rows)
+    assert any(x['layer'] == 'quality' and not x['accepted'] for x in rows)
+
+def test_bad_option_values_are_refused(tmp_path):
+    r = codelupe('curate', '--workers', '0')
+    assert r.returncode == 2 and 'must be at least 1' in r.stderr
+    r = codelupe('scan', DEMO, '--layers', 'quality,nonsense')
+    assert r.returncode == 2 and r.stderr.strip() == 'codelupe: --layers: unknown layer nonsense; choose from quality, security, secrets, license, decontamination'
