@@ -38,6 +38,7 @@ setuptools.setup(
     url=cfg['git_url'],
     packages=setuptools.find_packages(include=['codelupe', 'codelupe.*']),
     include_package_data=True,
+    package_data={'codelupe': ['data/*']},
     install_requires=requirements,
     extras_require=extras,
     python_requires='>=' + cfg['min_python'],
