@@ -13,11 +13,11 @@ from .core import CodelupeError, Repo, SourceFile, retry
 # %% auto #0
 __all__ = ['LANGUAGE_EXTENSIONS', 'LANGUAGE_FILENAMES', 'SHEBANG_INTERPRETERS', 'SKIPPED_REASONS', 'IGNORED_DIRS',
            'VENDORED_DIRS', 'BINARY_EXTENSIONS', 'MAX_DEPTH', 'VIRTUALENV_MARKER', 'LICENSE_FILE_PREFIXES',
-           'MANIFEST_NAMES', 'ARCHIVE_SUFFIXES', 'DATASET_SUFFIXES', 'SOURCE_READERS', 'DATASET_COLUMNS',
-           'shebang_language', 'detect_language', 'Skipped', 'RepoBatch', 'is_vendored_dir', 'read_limited',
-           'decode_text', 'walk_tree', 'is_license_file', 'is_manifest', 'read_tree', 'is_git_repo', 'source_kind',
-           'open_source', 'is_repo_folder', 'GitCloneError', 'safe_url', 'safe_member_path', 'extract_archive',
-           'dataset_columns', 'license_expression', 'iter_files']
+           'MANIFEST_NAMES', 'ARCHIVE_SUFFIXES', 'DATASET_SUFFIXES', 'DATA_FILE_SUFFIXES', 'EXPORT_MANIFEST',
+           'SOURCE_READERS', 'DATASET_COLUMNS', 'shebang_language', 'detect_language', 'Skipped', 'RepoBatch',
+           'is_vendored_dir', 'read_limited', 'decode_text', 'walk_tree', 'is_license_file', 'is_manifest', 'read_tree',
+           'is_git_repo', 'is_dataset_folder', 'source_kind', 'open_source', 'is_repo_folder', 'GitCloneError',
+           'safe_url', 'safe_member_path', 'extract_archive', 'dataset_columns', 'license_expression', 'iter_files']
 
 # %% ../nbs/01_sources.ipynb #24e8dd6d
 LANGUAGE_EXTENSIONS = {
@@ -276,6 +276,28 @@ def is_git_repo(path:str) -> bool:
     p = Path(path)
     return os.path.lexists(p/'.git') or ((p/'HEAD').is_file() and (p/'objects').is_dir() and (p/'refs').is_dir())
 
+DATA_FILE_SUFFIXES = ('.parquet', '.jsonl', '.jsonl.gz', '.ndjson', '.ndjson.gz') # what a dataset folder may hold
+EXPORT_MANIFEST = 'manifest.json' # written last by `codelupe export`; its presence makes a folder a dataset
+
+def is_dataset_folder(path:str # a folder
+                     ) -> bool:
+    "Does the folder hold a codelupe export (`manifest.json`) or only Parquet/JSON Lines files (no links, hidden entries aside)?"
+    if os.path.isfile(os.path.join(path, EXPORT_MANIFEST)): return True
+    found, todo = False, [(path, 0)]
+    while todo:
+        folder, depth = todo.pop()
+        try:
+            with os.scandir(folder) as it: entries = [e for e in it if not e.name.startswith('.')]
+        except OSError: return False
+        for e in entries:
+            if e.is_symlink(): return False
+            if e.is_dir(follow_symlinks=False):
+                if depth >= 8: return False
+                todo.append((e.path, depth + 1))
+            elif e.is_file(follow_symlinks=False) and e.name.lower().endswith(DATA_FILE_SUFFIXES): found = True
+            else: return False
+    return found
+
 def _sniff(path:str) -> str|None:
     "Kind of a file from its first bytes."
     with open(path, 'rb') as f: head = f.read(512)
@@ -287,10 +309,13 @@ def _sniff(path:str) -> str|None:
 
 def source_kind(spec:str # what the user named: a path or a URL
                ) -> str:
-    "'dir', 'git', 'archive' or 'dataset'; a `CodelupeError` for a missing or unknown source."
+    "'dir', 'git', 'archive', 'dataset' or 's3'; a `CodelupeError` for a missing or unknown source."
     if _GIT_URL.match(spec): return 'git'
+    if spec.startswith('s3://'): return 's3'
     if not os.path.exists(spec): raise CodelupeError(spec, 'no such file or directory')
-    if os.path.isdir(spec): return 'git' if is_git_repo(spec) else 'dir'
+    if os.path.isdir(spec):
+        if is_git_repo(spec): return 'git'
+        return 'dataset' if is_dataset_folder(spec) else 'dir'
     lower = spec.lower()
     if lower.endswith(ARCHIVE_SUFFIXES): return 'archive'
     if lower.endswith(DATASET_SUFFIXES): return 'dataset'
@@ -624,8 +649,11 @@ def _chunks(rows:Iterator, size:int) -> Iterator[list]:
     if chunk: yield chunk
 
 def _open_dataset(spec:str, max_file_bytes:int=1_000_000, batch_rows:int=1000, **kw) -> Iterator[RepoBatch]:
-    "One batch per `batch_rows` rows of a Parquet or JSON Lines dataset."
+    "One batch per `batch_rows` rows of a Parquet or JSON Lines dataset (a folder of them: see `codelupe.shards`)."
     if batch_rows < 1: raise CodelupeError('batch_rows', 'must be at least 1')
+    if os.path.isdir(spec):
+        from codelupe.shards import open_dataset_folder # an export by its manifest, or each data file in path order
+        yield from open_dataset_folder(spec, max_file_bytes=max_file_bytes, batch_rows=batch_rows, **kw); return
     rows = (_parquet_rows if _is_parquet(spec) else _jsonl_rows)(spec, batch_rows)
     for index, chunk in enumerate(_chunks(rows, batch_rows)):
         repo = Repo(f'{spec}#{index}', f'{os.path.basename(spec)}#{index}')
@@ -644,6 +672,13 @@ def _is_parquet(spec:str) -> bool:
     with open(spec, 'rb') as f: return f.read(4) == b'PAR1'
 
 SOURCE_READERS['dataset'] = _open_dataset
+
+def _open_s3(spec:str, **settings) -> Iterator[RepoBatch]:
+    "An `s3://bucket/prefix` source, read by `codelupe.shards` (imported only here: `boto3` stays out of local runs)."
+    from codelupe.shards import open_s3_source
+    return open_s3_source(spec, **settings)
+
+SOURCE_READERS['s3'] = _open_s3
 
 # %% ../nbs/01_sources.ipynb #453d9242
 def _join(folder:str, rel:str) -> str:
