@@ -471,8 +471,8 @@ def result_schema():
     return _schema([('seq', pa.int32()), ('kind', s), ('repo_source', s), ('repo_name', s), ('repo_url', s),
                     ('repo_commit', s), ('repo_license', s), ('fingerprint', s), ('path', s), ('sha256', s),
                     ('language', s), ('content', s), ('size', pa.int64()), ('quality', pa.float64()), ('license', s),
-                    ('redacted', pa.bool_()), ('layer', s), ('reason', s), ('details', s), ('findings', s)],
-                   RESULT_FORMAT, RESULT_SCHEMA_VERSION)
+                    ('redacted', pa.bool_()), ('layer', s), ('reason', s), ('details', s), ('findings', s),
+                    ('signature', pa.binary())], RESULT_FORMAT, RESULT_SCHEMA_VERSION)
 
 SHARD_IMPORTS_SQL = """CREATE TABLE IF NOT EXISTS shard_imports(sha256 VARCHAR PRIMARY KEY, name VARCHAR NOT NULL,
   rows BIGINT, repos INTEGER, run_id VARCHAR, imported_at TIMESTAMPTZ DEFAULT current_timestamp);"""
@@ -486,14 +486,19 @@ def result_rows(seq:int,            # the repo's position in its shard
                 fingerprint:str,    # `repo_fingerprint` of what was read
                 accepted:list,      # accepted `SourceFile`s (content possibly rewritten)
                 rejections:list,    # `Rejection`s
-                rewritten:set) -> list[dict]: # sha256s of accepted files whose content was rewritten
+                rewritten:set,      # sha256s of accepted files whose content was rewritten
+                signatures:dict|None=None) -> list[dict]: # id(file) -> MinHash signature, for the near-duplicate layer
     "The rows of one scanned repo in a result shard: the repo, its accepted samples, its rejections."
+    signatures = signatures or {}
+    def signature(f):
+        sig = signatures.get(id(f))
+        return None if sig is None else sig.tobytes()
     head = dict(seq=seq, repo_source=repo.source, repo_name=repo.name, repo_url=repo.url, repo_commit=repo.commit,
                 repo_license=repo.license, fingerprint=fingerprint)
     rows = [dict(head, kind='repo')]
     rows += [dict(head, kind='sample', path=f.path, sha256=f.sha256, language=f.language, content=f.content, size=f.size,
                   quality=f.quality, license=f.license, redacted=f.sha256 in rewritten,
-                  findings=json.dumps([x.to_dict() for x in f.findings])) for f in accepted]
+                  findings=json.dumps([x.to_dict() for x in f.findings]), signature=signature(f)) for f in accepted]
     rows += [dict(head, kind='rejection', path=r.path, sha256=r.sha256, layer=r.layer, reason=r.reason,
                   details=json.dumps(r.details) if r.details is not None else None) for r in rejections]
     return rows
@@ -524,18 +529,32 @@ class ImportResult:
     languages: Counter = field(default_factory=Counter) # language -> new samples
     dedup_in: int = 0           # files that reached the dedup step (accepted by every layer)
 
-def _import_repo(store, head:dict, samples:list, rejections:list, run_id:str|None, result:ImportResult):
-    "Write one repo of a result shard inside the caller's transaction, as `SampleStore.write_repo` does."
+def _near_duplicates(index, store, accepted:list) -> tuple[list, list]:
+    "Run the near-duplicate index over a repo's accepted rows: (kept rows, near-duplicate rejection rows)."
+    import numpy as np
+    files = [SourceFile(a['path'], a['content'] or '', a['language'], sha256=a['sha256']) for a in accepted]
+    signatures = [None if a.get('signature') is None else np.frombuffer(a['signature'], np.uint32) for a in accepted]
+    kept, near = index.check_files(files, signatures, store)
+    kept = {id(f) for f in kept}
+    return ([a for a, f in zip(accepted, files) if id(f) in kept],
+            [dict(path=r.path, sha256=r.sha256, layer=r.layer, reason=r.reason, details=json.dumps(r.details)) for r in near])
+
+def _import_repo(store, head:dict, samples:list, rejections:list, run_id:str|None, result:ImportResult, index=None) -> int|None:
+    "Write one repo of a result shard inside the caller's transaction, as the local engine's writer does; its id."
     from codelupe.store import _arrow, _schemas
     con, sch = store.con, _schemas()
-    if store.has_repo(head['repo_source'], head['fingerprint']): result.repos_skipped += 1; return
+    if store.has_repo(head['repo_source'], head['fingerprint']): result.repos_skipped += 1; return None
     repo_id = con.execute("SELECT nextval('repo_ids')").fetchone()[0]
     scanned = [r for r in rejections if r['layer'] != 'source']
     stored = store._existing([s['sha256'] for s in samples] + [r['sha256'] for r in scanned])
     known = [r for r in scanned if r['sha256'] in stored] # the local engine does not scan these: they are duplicates
     known_ids = {id(r) for r in known}
     rejections = [r for r in rejections if id(r) not in known_ids]
-    accepted = sorted(samples + [dict(r, findings='[]') for r in known], key=lambda f: f['path'])
+    accepted = samples + [dict(r, findings='[]', signature=None) for r in known]
+    if index is not None:
+        accepted, near = _near_duplicates(index, store, accepted)
+        rejections = rejections + near
+    accepted = sorted(accepted, key=lambda f: f['path'])
     fresh, extra = [], []
     for f in accepted:
         if f['sha256'] in stored:
@@ -563,11 +582,13 @@ def _import_repo(store, head:dict, samples:list, rejections:list, run_id:str|Non
     result.repos_written += 1; result.inserted += len(fresh); result.duplicates += len(extra); result.dedup_in += len(accepted)
     for r in rejections + extra: result.rejected[(r['layer'], r['reason'].split(':')[0])] += 1
     result.languages.update(f['language'] or '(unknown)' for f in fresh)
+    return repo_id
 
 def import_result_shard(store,                 # an open, writable `SampleStore`
                         location,              # where the shard is
                         info:ShardInfo,        # its name and sha256, as its writer reported them
                         run_id:str|None=None,  # the run importing it
+                        index=None,            # the store's `NearDuplicateIndex` when the near-duplicate layer runs
                         work_dir:str|None=None) -> ImportResult:
     "Import one result shard in one transaction; a shard imported before (same sha256) adds nothing."
     import pyarrow.parquet as pq
@@ -584,17 +605,26 @@ def import_result_shard(store,                 # an open, writable `SampleStore`
         rows = pf.read().to_pylist()
     repos = {}
     for row in rows: repos.setdefault(row['seq'], []).append(row)
-    con = store.con
+    con, written = store.con, []
     con.execute('BEGIN TRANSACTION')
     try:
         for seq in sorted(repos):
             group = repos[seq]
             head = next(r for r in group if r['kind'] == 'repo')
-            _import_repo(store, head, [r for r in group if r['kind'] == 'sample'], [r for r in group if r['kind'] == 'rejection'],
-                         run_id, result)
+            written.append(_import_repo(store, head, [r for r in group if r['kind'] == 'sample'],
+                                        [r for r in group if r['kind'] == 'rejection'], run_id, result, index))
+        written = [i for i in written if i is not None]
+        if index is not None and written: # twins written in this shard get their sample id, as `NearDuplicateIndex.commit` does per repo
+            con.execute("""UPDATE rejections SET details = json_merge_patch(rejections.details, json_object('twin_id', s.id))
+                           FROM samples s WHERE rejections.repo_id IN (SELECT unnest(?)) AND rejections.layer = 'near-duplicate'
+                           AND rejections.details->>'twin_id' IS NULL AND s.sha256 = rejections.details->>'twin_sha256'
+                           AND s.id > ?""", [written, index.indexed_through])
         con.execute('INSERT INTO shard_imports(sha256, name, rows, repos, run_id) VALUES (?,?,?,?,?)',
                     [info.sha256, info.name, len(rows), len(repos), run_id])
         con.execute('COMMIT')
     except BaseException:
-        con.execute('ROLLBACK'); raise
+        con.execute('ROLLBACK')
+        if index is not None: index._drop_pending() # what this shard added to the index is gone with it
+        raise
+    if index is not None: index._twins_in_repo = False; index.commit(store) # persist the band keys of the new samples
     return result
