@@ -1,0 +1,248 @@
+"""Training throughput of codelupe's LoRA trainer: tokens/s, packing efficiency, peak memory (and MFU on a GPU).
+
+On a CPU, with the tiny model (seconds; runs anywhere):
+    python bench/train_gpu.py --model tiny
+trains the tiny Qwen2 model on the demo corpus with codelupe's packed loop, then with a plain `transformers` Trainer that
+pads every batch to its longest sample, and prints both in real (non-padding) tokens per second.
+
+On a GPU, with the real architectures and random weights (throughput and memory do not depend on the weights, so
+nothing is downloaded):
+    python bench/train_gpu.py --arch qwen2.5-coder-1.5b --random-init --profile 5090-1.5b --memory-cap-gb 32 --compare-padded
+    python bench/train_gpu.py --arch qwen2.5-coder-7b --random-init --profile 5090-7b --memory-cap-gb 32
+`--memory-cap-gb 32` limits PyTorch to 32 GiB, as on an RTX 5090, to check that the profiles fit. MFU counts the
+useful FLOPs of a LoRA step (4N per token for the frozen weights' forward and input gradients, plus attention) against
+the card's dense bf16 peak (`--peak-tflops`, default from the card's name) and against a measured matmul peak.
+"""
+import argparse, json, math, os, random, sys, tempfile, time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault('HF_HUB_OFFLINE', '1')
+os.environ.setdefault('HF_HUB_DISABLE_PROGRESS_BARS', '1')
+os.environ.setdefault('TRANSFORMERS_VERBOSITY', 'error')
+
+from codelupe.train import (ARCHITECTURES, PROFILES, Example, arch_config, attach_lora, chunked_causal_loss,
+                            make_settings, memory_estimate, pack_examples, parameter_counts, tiny_model,
+                            load_tokenizer, load_model, tokenize_samples, pick_device)
+
+PEAK_TFLOPS = {'H200': 989.0, 'H100': 989.0, 'A100': 312.0, '5090': 209.5, '4090': 165.2, 'L40S': 362.0}  # dense bf16
+
+def gib(n): return n / 2**30
+
+def peak_memory(device) -> int:
+    import torch
+    if device.type == 'cuda': return torch.cuda.max_memory_allocated(device)
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+def measured_matmul_tflops(device, n=8192, reps=10) -> float:
+    "Dense bf16 matmul throughput on this card (a quick MAMF-style ceiling)."
+    import torch
+    a, b = torch.randn(n, n, device=device, dtype=torch.bfloat16), torch.randn(n, n, device=device, dtype=torch.bfloat16)
+    for _ in range(3): a @ b
+    torch.cuda.synchronize(device)
+    t = time.perf_counter()
+    for _ in range(reps): a @ b
+    torch.cuda.synchronize(device)
+    return 2 * n**3 * reps / (time.perf_counter() - t) / 1e12
+
+def timed_loop(model, batches, settings, device, dtype, steps, warmup):
+    "Train `steps` micro-batches (one optimizer step each); returns real tokens/s after `warmup` steps and losses."
+    import torch
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=settings.learning_rate, fused=device.type == 'cuda')
+    autocast = torch.autocast(device.type, dtype=dtype, enabled=dtype != torch.float32)
+    model.train()
+    tokens, losses, start = 0, [], None
+    for i in range(steps + warmup):
+        if i == warmup:
+            if device.type == 'cuda': torch.cuda.synchronize(device)
+            start, tokens = time.perf_counter(), 0
+        b = batches[i % len(batches)]
+        denominator = int((b['labels'][:, 1:] != -100).sum())
+        t = {k: v.to(device) for k, v in b.items() if k != 'real_tokens'}
+        with autocast: loss = chunked_causal_loss(model, t, denominator, settings.loss_chunk)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step(); opt.zero_grad(set_to_none=True)
+        tokens += b['real_tokens']
+        losses.append(loss.item())
+    if device.type == 'cuda': torch.cuda.synchronize(device)
+    seconds = time.perf_counter() - start
+    return tokens / seconds, losses, seconds
+
+def lora_flops_per_token(arch:str, batches, r:int) -> float:
+    "Useful FLOPs per real token of a LoRA step: 4N (forward + input gradients) + attention forward and backward."
+    a, n = ARCHITECTURES[arch], parameter_counts(arch, r)
+    d, L = a['hidden_size'], a['num_hidden_layers']
+    matmul = 4 * (n['total'] - n['embeddings'] * (0 if a['tie_word_embeddings'] else 0.5))  # input embedding is a lookup
+    attn, tokens = 0, 0
+    for b in batches:  # causal attention: QK^T and AV cost 2*2*d per (query, key) pair, forward; x3 with backward
+        for row in b['position_ids'].tolist():
+            starts = [i for i, p in enumerate(row) if p == 0] + [len(row)]
+            for s, e in zip(starts, starts[1:]): attn += 3 * 4 * L * d * (e - s) * (e - s + 1) / 2
+        tokens += b['real_tokens']
+    return matmul + attn / max(tokens, 1)
+
+def synthetic_examples(n_tokens:int, seq_len:int, vocab:int, seed:int=0) -> list:
+    "Random token sequences with code-like lengths (log-normal, median ~700 tokens), `n_tokens` in all."
+    rng, out, total = random.Random(seed), [], 0
+    while total < n_tokens:
+        length = int(min(seq_len, max(16, rng.lognormvariate(math.log(700), 1.0))))
+        out.append(Example([rng.randrange(vocab) for _ in range(length)], [True] * length, len(out)))
+        total += length
+    return out
+
+def one_per_sequence(examples, seq_len):
+    "The padded baseline's data: one sample per sequence, no packing."
+    from codelupe.train import PackedData
+    seqs = [(e.ids, [-100] + e.ids[1:], list(range(len(e)))) for e in examples]
+    return PackedData(seqs, seq_len)
+
+def leaky(packed):
+    "The same packed sequences with position ids running on across samples: naive packing, attention leaks across."
+    from codelupe.train import PackedData
+    return PackedData([(ids, labels, list(range(len(ids)))) for ids, labels, _ in packed.sequences], packed.capacity)
+
+def bench_arch(args):
+    import torch
+    from transformers import AutoModelForCausalLM
+    profile = args.profile or ('5090-7b' if '7b' in args.arch else 'cpu-tiny' if args.arch == 'tiny' else '5090-1.5b')
+    over = {k: v for k, v in dict(max_seq_len=args.seq_len, batch_size=args.batch_size, attention=args.attention,
+                                  gradient_checkpointing=args.checkpointing).items() if v is not None}
+    s = make_settings(profile, model=args.arch, **over)
+    device, dtype = pick_device(s.precision if torch.cuda.is_available() else 'auto')
+    if args.memory_cap_gb and device.type == 'cuda':
+        total = torch.cuda.get_device_properties(device).total_memory
+        torch.cuda.set_per_process_memory_fraction(min(1.0, args.memory_cap_gb * 2**30 / total), device.index or 0)
+    if device.type == 'cpu' and s.cpu_threads: torch.set_num_threads(s.cpu_threads)
+    cfg = arch_config(args.arch)
+    torch.manual_seed(0)
+    t = time.perf_counter()
+    with torch.device(device):
+        try: model = AutoModelForCausalLM.from_config(cfg, dtype=dtype, attn_implementation=s.attention)
+        except TypeError: model = AutoModelForCausalLM.from_config(cfg, torch_dtype=dtype, attn_implementation=s.attention)
+    model.config.use_cache = False
+    model = attach_lora(model, s)
+    built = time.perf_counter() - t
+    per_batch = s.max_seq_len * s.batch_size
+    examples = synthetic_examples(per_batch * (args.steps + args.warmup) * 2, s.max_seq_len, cfg.vocab_size)
+    results = dict(arch=args.arch, profile=profile, device=str(device), dtype=str(dtype).replace('torch.', ''),
+                   seq_len=s.max_seq_len, batch_size=s.batch_size, checkpointing=s.gradient_checkpointing,
+                   attention=s.attention,
+                   memory_cap_gb=args.memory_cap_gb, build_seconds=round(built, 1),
+                   estimate_gib=memory_estimate(args.arch, s.max_seq_len, s.batch_size, s.gradient_checkpointing,
+                                                lora_r=s.lora_r, loss_chunk=s.loss_chunk)['total'])
+    if device.type == 'cuda':
+        name = torch.cuda.get_device_name(device)
+        peak = args.peak_tflops or next((v for k, v in PEAK_TFLOPS.items() if k in name), None)
+        results.update(gpu=name, peak_tflops=peak, matmul_tflops=round(measured_matmul_tflops(device), 1))
+    runs = [('packed', pack_examples(examples, s.max_seq_len))]
+    if args.compare_padded: runs.append(('padded', one_per_sequence(examples, s.max_seq_len)))
+    if args.compare_leaky: runs.append(('leaky', leaky(runs[0][1])))
+    for label, data in runs:
+        batches = data.batches(s.batch_size)
+        if device.type == 'cuda': torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats(device)
+        try: tps, losses, secs = timed_loop(model, batches, s, device, dtype, args.steps, args.warmup)
+        except torch.OutOfMemoryError as e:
+            results[label] = dict(error=f'out of memory: {str(e).splitlines()[0][:200]}'); continue
+        flops = lora_flops_per_token(args.arch, batches[:args.steps + args.warmup], s.lora_r)
+        r = dict(tokens_per_second=round(tps, 1), packing_efficiency=round(data.efficiency(s.batch_size), 4),
+                 peak_memory_gib=round(gib(peak_memory(device)), 2), seconds=round(secs, 2),
+                 loss_first=round(losses[0], 3), loss_last=round(losses[-1], 3),
+                 model_tflops=round(tps * flops / 1e12, 1))
+        if device.type == 'cuda':
+            if results.get('peak_tflops'): r['mfu'] = round(r['model_tflops'] / results['peak_tflops'], 3)
+            r['mfu_vs_measured_matmul'] = round(r['model_tflops'] / results['matmul_tflops'], 3)
+        results[label] = r
+    return results
+
+def demo_samples(limit_chars=200_000):
+    "The demo corpus's files as samples (no store needed)."
+    from codelupe.core import demo_data_path
+    from codelupe.sources import iter_files
+    out = []
+    for f in iter_files([str(demo_data_path())]):
+        if len(f.content) >= 32: out.append(dict(id=len(out) + 1, path=f.path, content=f.content, language=f.language, repo=None))
+    return out
+
+def bench_tiny(args):
+    "codelupe's packed loop against a plain transformers Trainer padding to the longest sample, on the tiny model."
+    import torch
+    from transformers import Trainer, TrainingArguments
+    s = make_settings('cpu-tiny', model='tiny', epochs=args.epochs)
+    samples = demo_samples()
+    work = Path(tempfile.mkdtemp())
+    path = str(tiny_model(work/'tiny', [x['content'] for x in samples]))
+    tok = load_tokenizer(path)
+    device, dtype = pick_device('auto')
+    if device.type == 'cpu' and s.cpu_threads: torch.set_num_threads(s.cpu_threads)
+    examples = tokenize_samples(samples, tok, s)
+    packed = pack_examples(examples, s.max_seq_len)
+    batches = packed.batches(s.batch_size, tok.pad_token_id)
+    steps = len(batches) * args.epochs
+    model = attach_lora(load_model(path, s, device, dtype), s)
+    if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
+    tps, losses, secs = timed_loop(model, batches, s, device, dtype, steps, warmup=1)
+    ours = dict(tokens_per_second=round(tps, 1), packing_efficiency=round(packed.efficiency(s.batch_size), 4),
+                peak_memory_mib=round(peak_memory(device) / 2**20, 1), steps=steps, sequences=len(packed.sequences),
+                loss_first=round(losses[0], 3), loss_last=round(losses[-1], 3))
+
+    class Padded(torch.utils.data.Dataset):  # one sample per row, padded per batch by the collator
+        def __len__(self): return len(examples)
+        def __getitem__(self, i): return examples[i].ids
+    def collate(rows):
+        width = max(map(len, rows))
+        ids = torch.tensor([r + [tok.pad_token_id] * (width - len(r)) for r in rows])
+        mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows])
+        return dict(input_ids=ids, attention_mask=mask, labels=ids.masked_fill(mask == 0, -100))
+    baseline_model = attach_lora(load_model(path, s, device, dtype), s)
+    targs = TrainingArguments(output_dir=str(work/'trainer'), per_device_train_batch_size=s.batch_size,
+                              num_train_epochs=args.epochs, learning_rate=s.learning_rate, lr_scheduler_type='cosine',
+                              warmup_steps=s.warmup_ratio, logging_strategy='no', save_strategy='no', report_to=[],
+                              use_cpu=device.type == 'cpu', bf16=dtype == torch.bfloat16, disable_tqdm=True,
+                              dataloader_num_workers=0, seed=0)
+    trainer = Trainer(model=baseline_model, args=targs, train_dataset=Padded(), data_collator=collate)
+    real = sum(len(e) for e in examples) * args.epochs
+    padded_tokens = 0
+    order = list(range(len(examples)))
+    for i in range(0, len(order), s.batch_size):  # what the padded batches feed (Trainer shuffles; the mean is alike)
+        group = [len(examples[j]) for j in order[i:i + s.batch_size]]
+        padded_tokens += max(group) * len(group)
+    t = time.perf_counter()
+    out = trainer.train()
+    secs_b = time.perf_counter() - t
+    base = dict(tokens_per_second=round(real / secs_b, 1), padding_efficiency=round(real / (padded_tokens * args.epochs), 4),
+                steps=out.global_step, loss=round(out.training_loss, 3))
+    return dict(model='tiny', device=str(device), real_tokens=real, max_seq_len=s.max_seq_len, batch_size=s.batch_size,
+                codelupe=ours, trainer_padded=base,
+                speedup=round(ours['tokens_per_second'] / base['tokens_per_second'], 2))
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--model', default=None, help='`tiny`: the CPU comparison against a padded Trainer baseline')
+    p.add_argument('--arch', choices=list(ARCHITECTURES), help='a real architecture with random weights')
+    p.add_argument('--random-init', action='store_true', help='with --arch: random weights (the only mode; nothing is downloaded)')
+    p.add_argument('--profile', choices=list(PROFILES), help='settings profile (default: from the architecture)')
+    p.add_argument('--seq-len', type=int); p.add_argument('--batch-size', type=int)
+    p.add_argument('--checkpointing', type=lambda v: v.lower() in ('1', 'true', 'yes'), help='override: true/false')
+    p.add_argument('--steps', type=int, default=10, help='timed micro-steps (default 10)')
+    p.add_argument('--warmup', type=int, default=2, help='untimed first steps (default 2)')
+    p.add_argument('--epochs', type=int, default=1, help='--model tiny: passes over the demo corpus')
+    p.add_argument('--memory-cap-gb', type=float, help='limit PyTorch to this much GPU memory (32 for an RTX 5090)')
+    p.add_argument('--compare-padded', action='store_true', help='also time one sample per sequence, padded')
+    p.add_argument('--compare-leaky', action='store_true', help='also time naive packing (no position restarts): the cost of isolation')
+    p.add_argument('--attention', help='attention implementation: sdpa (default), eager, flex_attention')
+    p.add_argument('--peak-tflops', type=float, help='dense bf16 peak of the card for MFU')
+    p.add_argument('--json', action='store_true', help='print one JSON object')
+    args = p.parse_args(argv)
+    res = bench_arch(args) if args.arch else bench_tiny(args)
+    if args.json: print(json.dumps(res)); return 0
+    for k, v in res.items():
+        if isinstance(v, dict):
+            print(f'{k}:')
+            for k2, v2 in v.items(): print(f'    {k2:>24}: {v2:,}' if isinstance(v2, (int, float)) else f'    {k2:>24}: {v2}')
+        else: print(f'{k:>28}: {v:,}' if isinstance(v, (int, float)) and not isinstance(v, bool) else f'{k:>28}: {v}')
+    return 0
+
+if __name__ == '__main__': sys.exit(main())
