@@ -1,6 +1,6 @@
 """Rebuild `codelupe/data/license_index.json.gz` from the pinned ScanCode LicenseDB (downloaded with pip, never installed).
 
-Usage: python tools/build_license_index.py [OUT]
+Usage: python .ci/build_license_index.py [OUT]
 """
 import glob, re, subprocess, sys, tempfile, zipfile
 from codelupe.scanners.license import build_license_index, SCANCODE_SPEC
