@@ -1,9 +1,13 @@
 """Exactly once: kill real `codelupe train` processes at several points; the watermark, `training_runs` and
 `training_samples` show that every sample is trained in exactly one recorded run, and that curation can write to the
 store while a cycle trains."""
-import os, shutil, signal, subprocess, sys, time
+import os, random, shutil, signal, subprocess, sys, time
 import duckdb, pytest
 from conftest import DEMO, codelupe
+
+import importlib.util
+if any(importlib.util.find_spec(lib) is None for lib in ('torch', 'transformers', 'peft')):  # found, not imported
+    pytest.skip('the training extra (torch, transformers, peft) is not installed', allow_module_level=True)
 
 TRAIN = [sys.executable, '-m', 'codelupe.train']  # the body of `codelupe train`, standalone
 CRASH_ENV = 'CODELUPE_TRAIN_CRASH_AT'              # codelupe.train.CRASH_ENV (not imported: no torch in this process)
@@ -40,12 +44,25 @@ def eligible_ids(db, above=0) -> list:
     try: return [r[0] for r in con.execute(f"SELECT id FROM samples WHERE id > ? AND {FILTER} ORDER BY id", [above]).fetchall()]
     finally: con.close()
 
-def copy_of_repo(tmp_path, name, tag):
-    "A demo repo with every file changed, so curation stores its files as new samples."
-    dest = tmp_path/f'{name}-{tag}'
-    shutil.copytree(DEMO/name, dest)
-    for f in dest.rglob('*.py'): f.write_text(f.read_text() + f'\n# {tag}\n')
-    return dest
+def fresh_repo(tmp_path, tag, files=4):
+    "A new MIT-licensed repo of small, distinct Python files that curation accepts as new samples."
+    root = tmp_path/f'fresh-{tag}'
+    root.mkdir()
+    shutil.copy(DEMO/'quickcache'/'LICENSE', root/'LICENSE')
+    rng = random.Random(tag)
+    words = ['price', 'total', 'count', 'index', 'weight', 'label', 'record', 'window', 'buffer', 'offset', 'score',
+             'limit', 'token', 'bucket', 'cursor', 'factor']
+    for i in range(files):
+        a, b = rng.sample(words, 2)
+        body = [f'"""Helpers for {a} and {b} ({tag}, part {i})."""', '']
+        for j in range(6):
+            x, y = rng.sample(words, 2)
+            op = rng.choice(['+', '-', '*', 'max', 'min'])
+            expr = f'{op}({x}, {y})' if op in ('max', 'min') else f'{x} {op} {y}'
+            body += [f'def {x}_{y}_{tag}_{i}_{j}({x}: int, {y}: int) -> int:', f'    """Combine {x} with {y}."""',
+                     f'    if {x} < 0:', f'        raise ValueError("{x} must not be negative")', f'    return {expr}', '', '']
+        (root/f'{a}_{b}_{i}.py').write_text('\n'.join(body))
+    return root
 
 @pytest.fixture(scope='module')
 def demo_store(tmp_path_factory):
@@ -87,7 +104,7 @@ def test_kill_after_commit_never_retrains(store, tmp_path):
     r = train(store, runs)
     assert r.returncode == 0 and 'nothing to train' in r.stdout, r.stdout + r.stderr[-2000:]
     assert state(store) == s
-    r = codelupe('curate', copy_of_repo(tmp_path, 'quickcache', 'v2'), '--db', store, '--workers', '1', '--quiet')
+    r = codelupe('curate', fresh_repo(tmp_path, 'v2'), '--db', store, '--workers', '1', '--quiet')
     assert r.returncode == 0, r.stderr
     fresh = eligible_ids(store, above=want[-1])
     assert fresh
@@ -138,7 +155,7 @@ def test_store_free_while_training_and_busy_at_commit(store, tmp_path):
     try:
         wait_for_step(p)
         os.killpg(p.pid, signal.SIGSTOP)  # freeze the trainer mid-training
-        r = codelupe('curate', copy_of_repo(tmp_path, 'netkit-helpers', 'v2'), '--db', store, '--workers', '1', '--quiet')
+        r = codelupe('curate', fresh_repo(tmp_path, 'v3'), '--db', store, '--workers', '1', '--quiet')
         assert r.returncode == 0, 'curation could not write while the trainer trained: ' + r.stderr
         holder = hold_store(store)
         os.killpg(p.pid, signal.SIGCONT)
