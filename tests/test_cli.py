@@ -7,7 +7,7 @@ from conftest import codelupe, CODELUPE, DEMO
 def test_help_explains_every_command():
     r = codelupe('--help')
     assert r.returncode == 0
-    for cmd in ['curate', 'scan', 'report', 'scan-secrets', 'license', 'queue', 'eval', 'dedup']: assert cmd in r.stdout
+    for cmd in ['curate', 'scan', 'report', 'scan-secrets', 'license', 'queue', 'eval', 'dedup', 'train']: assert cmd in r.stdout
     r = codelupe('curate', '--help')
     for opt in ['--db', '--workers', '--layers', '--secrets-policy', '--max-file-bytes', '--quiet']: assert opt in r.stdout
 

@@ -1,14 +1,14 @@
 """Training throughput of codelupe's LoRA trainer: tokens/s, packing efficiency, peak memory (and MFU on a GPU).
 
 On a CPU, with the tiny model (seconds; runs anywhere):
-    python bench/train_gpu.py --model tiny
+    python bench/train_throughput.py --model tiny
 trains the tiny Qwen2 model on the demo corpus with codelupe's packed loop, then with a plain `transformers` Trainer that
 pads every batch to its longest sample, and prints both in real (non-padding) tokens per second.
 
 On a GPU, with the real architectures and random weights (throughput and memory do not depend on the weights, so
 nothing is downloaded):
-    python bench/train_gpu.py --arch qwen2.5-coder-1.5b --random-init --profile 5090-1.5b --memory-cap-gb 32 --compare-padded
-    python bench/train_gpu.py --arch qwen2.5-coder-7b --random-init --profile 5090-7b --memory-cap-gb 32
+    python bench/train_throughput.py --arch qwen2.5-coder-1.5b --random-init --profile 5090-1.5b --memory-cap-gb 32 --compare-padded
+    python bench/train_throughput.py --arch qwen2.5-coder-7b --random-init --profile 5090-7b --memory-cap-gb 32
 `--memory-cap-gb 32` limits PyTorch to 32 GiB, as on an RTX 5090, to check that the profiles fit. MFU counts the
 useful FLOPs of a LoRA step (4N per token for the frozen weights' forward and input gradients, plus attention) against
 the card's dense bf16 peak (`--peak-tflops`, default from the card's name) and against a measured matmul peak.
