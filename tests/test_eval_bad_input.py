@@ -102,6 +102,6 @@ def test_compare_bad_names_are_one_line(tmp_path):
     samples.write_bytes(_line(task_id=T0, completion=PROBLEMS[T0]['canonical_solution']))
     db = tmp_path/'r.duckdb'
     passk_command(str(samples), k='1', workers=1, db=str(db), model='m', run_id='run-a', out=io.StringIO())
-    with pytest.raises(CodelupeError, match='run-b: no stored evaluation on HumanEval'): compare_command('run-a', 'run-b', db=str(db))
+    with pytest.raises(CodelupeError, match='run-b: no stored evaluation with pass@1 on HumanEval'): compare_command('run-a', 'run-b', db=str(db))
     with pytest.raises(CodelupeError, match='it has evaluations on HumanEval'): compare_command('run-a', 'm', db=str(db), benchmark='MBPP')
     with pytest.raises(CodelupeError, match='same evaluation'): compare_command('run-a', 'm', db=str(db))
