@@ -305,7 +305,10 @@ def test_attacks_fail_for_the_right_reason(full_run):
     "The audit hook or the limits stopped each attack; the messages say which."
     records, _, _ = full_run
     result = lambda n: records[n]['result']
-    assert 'write attempts: SandboxViolation' in result('write-outside')
+    # Writes to the host's files are refused by the audit hook; where the checkout lies under /tmp (the sandbox mounts
+    # its own tmpfs there) the paths do not even exist inside. Either way nothing on the host changes (check_contained).
+    writes = result('write-outside').split('write attempts: ')[1].split(',')[:-1]
+    assert writes and all(w in ('SandboxViolation', 'FileNotFoundError') for w in writes), writes
     assert "found: {'env': None}" in result('read-credentials')
     assert result('network') == 'failed: RuntimeError: network: SandboxViolation,SandboxViolation,SandboxViolation'
     assert 'forked 0 refused 40' in result('fork-bomb')
