@@ -57,7 +57,6 @@ def connect_ray(address:str|None=None, # a cluster to join; None starts a local 
     ray = require_ray()
     if ray.is_initialized(): return False
     check_ray_address(address)
-    logging.getLogger('ray.data').setLevel(logging.WARNING)
     try: ray.init(address=address or None, num_cpus=None if address else num_cpus, include_dashboard=False,
                   logging_level=logging.WARNING, log_to_driver=False)
     except Exception as e:
@@ -177,6 +176,7 @@ def waves(units:Iterable,              # (work, size) pairs
 def run_on_ray(wave:list, start:int, workers:int, progress:bool=False, **scanner_kwargs) -> Iterator[tuple[int, dict]]:
     "Scan a wave of units with Ray Data's `map_batches` on an actor pool; yield (unit, report) in unit order."
     ray = require_ray()
+    logging.getLogger('ray.data').setLevel(logging.WARNING) # no INFO lines per run on the command's output
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True
     ctx.enable_progress_bars = progress

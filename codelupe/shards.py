@@ -4,7 +4,7 @@
 
 # %% ../nbs/14_scale.ipynb #526518a2
 from __future__ import annotations
-import contextlib, hashlib, json, os, shutil, tempfile, time
+import contextlib, hashlib, json, os, re, shutil, tempfile, time
 from collections import Counter
 from dataclasses import dataclass, field, asdict
 from datetime import datetime, timezone
@@ -57,14 +57,15 @@ class FolderLocation:
     def check(self):
         if not self.path.is_dir(): raise CodelupeError(self.uri, 'no such folder')
     def exists(self, name:str) -> bool: return (self.path/name).is_file()
-    def list(self) -> list[str]:
-        "Relative names of the files below, sorted; hidden entries and links left out."
+    def list(self, limit:int|None=None) -> list[str]:
+        "Relative names of the files below, sorted (the first `limit` found when given); hidden entries and links left out."
         names = []
         for root, dirs, files in os.walk(self.path):
             dirs[:] = sorted(d for d in dirs if not d.startswith('.') and not os.path.islink(os.path.join(root, d)))
             rel = os.path.relpath(root, self.path)
             names += [n if rel == '.' else f'{rel}/{n}'.replace(os.sep, '/') for n in files
                       if not n.startswith('.') and not os.path.islink(os.path.join(root, n))]
+            if limit and len(names) >= limit: break
         return sorted(names)
     def read_bytes(self, name:str) -> bytes: return (self.path/name).read_bytes()
     def staging(self) -> Path|None: return self.path # shards are written in place, under hidden temporary names
@@ -172,13 +173,14 @@ class S3Location:
                 if e.response.get('Error', {}).get('Code') in ('404', 'NoSuchKey', 'NotFound'): return False
                 raise
         return s3_call(self.uri_of(name), head)
-    def list(self) -> list[str]:
-        "Names of the objects below the prefix, sorted."
+    def list(self, limit:int|None=None) -> list[str]:
+        "Names of the objects below the prefix, sorted (the first `limit` pages' worth when given)."
         start = self.prefix + '/' if self.prefix else ''
         def page_through():
             names = []
             for page in self.client.get_paginator('list_objects_v2').paginate(Bucket=self.bucket, Prefix=start):
                 names += [o['Key'][len(start):] for o in page.get('Contents', []) if not o['Key'].endswith('/')]
+                if limit and len(names) >= limit: break
             return sorted(names)
         return s3_call(self.uri, page_through)
     def read_bytes(self, name:str) -> bytes:
@@ -343,6 +345,8 @@ def export(db:str|Path|None=None,              # the store; default `$CODELUPE_D
         location.prepare_write()
         if location.exists(MANIFEST_NAME):
             raise CodelupeError(location.uri, f'already holds an export ({MANIFEST_NAME}); export to an empty place or remove it first')
+        other = [n for n in location.list(limit=1000) if not re.fullmatch(r'part-\d{5}\.parquet', n)] # shards of an unfinished export may stay
+        if other: raise CodelupeError(location.uri, f'is not empty (it holds {other[0]}); export to an empty folder or prefix')
         query = store.con.sql(EXPORT_QUERY)
         reader = (getattr(query, 'to_arrow_reader', None) or query.fetch_arrow_reader)(rows_per_group) # DuckDB 2 / 1.x
         def put(path, info):
