@@ -7,9 +7,9 @@ from conftest import codelupe, CODELUPE, DEMO
 def test_help_explains_every_command():
     r = codelupe('--help')
     assert r.returncode == 0
-    for cmd in ['curate', 'scan', 'report', 'scan-secrets', 'license', 'queue', 'eval', 'dedup', 'train']: assert cmd in r.stdout
+    for cmd in ['curate', 'scan', 'report', 'scan-secrets', 'license', 'queue', 'eval', 'dedup', 'train', 'export']: assert cmd in r.stdout
     r = codelupe('curate', '--help')
-    for opt in ['--db', '--workers', '--layers', '--secrets-policy', '--max-file-bytes', '--quiet']: assert opt in r.stdout
+    for opt in ['--db', '--workers', '--layers', '--secrets-policy', '--max-file-bytes', '--quiet', '--engine', '--ray-address', '--queue']: assert opt in r.stdout
 
 def test_curate_without_arguments_uses_the_demo_and_the_default_store(tmp_path):
     r = codelupe('curate', '--workers', '2', cwd=tmp_path, env={**os.environ, 'CODELUPE_DB': ''})
