@@ -1,5 +1,5 @@
 "Shared fixtures for the pytest suite: things notebooks cannot host (subprocesses, crashes, hostile inputs)."
-import os, shutil, subprocess, sys
+import logging, os, shutil, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -24,3 +24,17 @@ def stdlib_corpus(tmp_path):
         shutil.copytree(lib/name, corpus/f'py-{name}', ignore=shutil.ignore_patterns('__pycache__', 'test*'))
     for repo in DEMO.iterdir(): shutil.copytree(repo, corpus/repo.name, symlinks=True)
     return corpus
+
+LOOPBACK = '127.0.0.1'
+
+@pytest.fixture(scope='module')
+def moto_url():
+    "moto's standalone AWS server on loopback (one per test module, so state never leaks between modules)."
+    moto_server = pytest.importorskip('moto.server')
+    logging.getLogger('werkzeug').setLevel(logging.ERROR)
+    server = moto_server.ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    assert host == LOOPBACK
+    yield f'http://{host}:{port}'
+    server.stop()

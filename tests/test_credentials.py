@@ -15,7 +15,7 @@ from codelupe.credentials import (AwsSecretsBackend, Backend, CredentialStore, E
                                   DatabaseConfig, TransientBackendError, VaultBackend)
 
 ROOT = Path(__file__).resolve().parent.parent
-LOOPBACK = '127.0.0.1'
+from conftest import LOOPBACK
 # Made-up values; every test checks that none of them shows up where it must not.
 SECRET = 'pw-5b1e9c-not-a-real-secret'
 KEY_SECRET = 'sk-77d0aa-not-a-real-secret'
@@ -36,15 +36,6 @@ def isolated_env(monkeypatch):
     monkeypatch.setenv('NO_PROXY', '127.0.0.1,localhost')
 
 # ---------------------------------------------------------------- AWS: moto's standalone server on loopback
-@pytest.fixture(scope='session')
-def moto_url():
-    logging.getLogger('werkzeug').setLevel(logging.ERROR)
-    server = moto_server.ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    assert host == LOOPBACK
-    yield f'http://{host}:{port}'
-    server.stop()
 
 @pytest.fixture
 def aws(moto_url):

@@ -12,21 +12,11 @@ from codelupe.curate import curate
 from codelupe.store import SampleStore
 from codelupe.ray_engine import curate_ray
 
-LOOPBACK = '127.0.0.1'
+from conftest import LOOPBACK
 AWS_ENV = {'AWS_ACCESS_KEY_ID': 'testing', 'AWS_SECRET_ACCESS_KEY': 'testing', 'AWS_DEFAULT_REGION': 'us-east-1',
            'AWS_EC2_METADATA_DISABLED': 'true', 'AWS_CONFIG_FILE': '/nonexistent/aws-config',
            'AWS_SHARED_CREDENTIALS_FILE': '/nonexistent/aws-credentials', 'NO_PROXY': '127.0.0.1,localhost'}
 
-@pytest.fixture(scope='module')
-def moto_url():
-    moto_server = pytest.importorskip('moto.server')
-    logging.getLogger('werkzeug').setLevel(logging.ERROR)
-    server = moto_server.ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    assert host == LOOPBACK
-    yield f'http://{host}:{port}'
-    server.stop()
 
 @pytest.fixture(scope='module')
 def local_ray(moto_url):

@@ -13,18 +13,9 @@ from codelupe.curate import curate
 from codelupe.shards import MANIFEST_NAME, export, export_command, open_s3_source, dataset_units
 from codelupe.store import SampleStore, repo_fingerprint
 
-LOOPBACK = '127.0.0.1'
+from conftest import LOOPBACK
 BUCKET = 'curated'
 
-@pytest.fixture(scope='module')
-def moto_url():
-    logging.getLogger('werkzeug').setLevel(logging.ERROR)
-    server = moto_server.ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    assert host == LOOPBACK
-    yield f'http://{host}:{port}'
-    server.stop()
 
 @pytest.fixture(autouse=True)
 def s3(moto_url, monkeypatch):
