@@ -56,7 +56,7 @@ def main():
     if a.peers:
         peer('gitleaks dir', ['gitleaks', 'dir', a.folder, '--no-banner'])
         # the same files codelupe reads: site-packages is vendored code that curate skips
-        peer('detect-secrets scan', ['detect-secrets', 'scan', a.folder, '--exclude-files', 'site-packages'])
+        peer('detect-secrets scan', ['detect-secrets', 'scan', '--all-files', a.folder, '--exclude-files', 'site-packages'])
         peer('bandit -r (HIGH only)', ['bandit', '-r', a.folder, '-q', '-lll', '-f', 'json', '-x', os.path.join(a.folder, 'site-packages')])
 
 if __name__ == '__main__': main()
