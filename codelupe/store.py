@@ -5,7 +5,8 @@
 # %% ../nbs/07_store.ipynb #4a6136bd
 from __future__ import annotations
 import json, re, time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from .core import *
@@ -142,6 +143,7 @@ class WriteResult:
     inserted: int = 0
     duplicates: int = 0
     rejected: int = 0
+    languages: Counter = field(default_factory=Counter) # language (or `(unknown)`) -> new samples
 
 def repo_fingerprint(files:list, # the `SourceFile`s of a repo
                      rejections:list=()) -> str: # and its `Rejection`s
@@ -205,6 +207,55 @@ def _existing(self:SampleStore, hashes:list[str]) -> dict:
     wanted = pa.table({'sha256': hashes})
     return dict(self.con.execute("SELECT s.sha256, s.id FROM samples s JOIN wanted w USING (sha256)").fetchall())
 
+def _exact_duplicates(accepted:list, # accepted `SourceFile`s
+                      stored:dict) -> tuple[list, list]: # sha256 -> id of the stored samples among them; files kept are added
+    "Split `accepted`, in path order, into (fresh files, `exact-duplicate` rejections of stored or earlier files)."
+    fresh, dups = [], []
+    for f in sorted(accepted, key=lambda f: f.path):
+        if f.sha256 in stored: dups.append(Rejection(f.path, f.sha256, 'dedup', 'exact-duplicate', {'twin_id': stored[f.sha256]}))
+        else: stored[f.sha256] = None; fresh.append(f)
+    return fresh, dups
+
+def _insert(con,            # the store's connection
+            table:str,      # `samples`, `findings` or `rejections`
+            rows:list[dict]): # its rows, as `_schemas` has them
+    "Insert `rows` into `table` as one Arrow batch."
+    if not rows: return
+    batch = _arrow(rows, _schemas()[table])
+    cols = ', '.join(f'"{c}"' for c in batch.column_names)
+    con.execute(f'INSERT INTO {table}({cols}) SELECT {cols} FROM batch')
+
+@patch
+def _write_repo_rows(self:SampleStore, repo:Repo,  # the repo as the source yielded it
+                     accepted:list,                 # accepted `SourceFile`s, content possibly rewritten
+                     rejections:list,               # `Rejection`s of this repo
+                     fingerprint:str,               # `repo_fingerprint` of what was read
+                     run_id:str|None=None,          # the pipeline run writing it
+                     redacted:set=frozenset()) -> WriteResult: # sha256s of files whose content was rewritten
+    "The body of `write_repo`, inside the caller's transaction: skip a stored repo, else dedup, number and insert its rows."
+    con = self.con
+    if self.has_repo(repo.source, fingerprint): return WriteResult(None)
+    repo_id = con.execute("SELECT nextval('repo_ids')").fetchone()[0]
+    stored = self._existing([f.sha256 for f in accepted])
+    fresh, dups = _exact_duplicates(accepted, stored)
+    ids = sorted(r[0] for r in con.execute("SELECT nextval('sample_ids') FROM range(?)", [len(fresh)]).fetchall())
+    for f, i in zip(fresh, ids): stored[f.sha256] = i
+    for r in dups:  # twins inside this repo got their ids just now
+        if r.details['twin_id'] is None: r.details['twin_id'] = stored[r.sha256]
+    rejections = list(rejections) + dups
+    con.execute('INSERT INTO repos(id, source, name, url, "commit", fingerprint, license, files, accepted, rejected, run_id) '
+                'VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+                [repo_id, repo.source, repo.name, repo.url, repo.commit, fingerprint, repo.license,
+                 len(accepted) + len(rejections) - len(dups), len(fresh), len(rejections), run_id])
+    _insert(con, 'samples', [dict(id=i, repo_id=repo_id, path=f.path, language=f.language, content=f.content, sha256=f.sha256,
+                                  size=f.size, quality=f.quality, license=f.license, redacted=f.sha256 in redacted)
+                             for f, i in zip(fresh, ids)])
+    _insert(con, 'findings', [dict(sample_id=i, scanner=x.scanner, rule=x.rule, severity=x.severity, line=x.line,
+                                   message=x.message, redacted=x.redacted) for f, i in zip(fresh, ids) for x in f.findings])
+    _insert(con, 'rejections', [dict(repo_id=repo_id, path=r.path, sha256=r.sha256, layer=r.layer, reason=r.reason,
+                                     details=json.dumps(r.details) if r.details is not None else None) for r in rejections])
+    return WriteResult(repo_id, len(fresh), len(dups), len(rejections), Counter(f.language or '(unknown)' for f in fresh))
+
 @patch
 def write_repo(self:SampleStore, repo:Repo,  # the repo as the source yielded it
                accepted:list,                 # accepted `SourceFile`s, content possibly rewritten
@@ -213,42 +264,14 @@ def write_repo(self:SampleStore, repo:Repo,  # the repo as the source yielded it
                run_id:str|None=None,          # the pipeline run writing it
                redacted:set=frozenset()) -> WriteResult: # sha256s of files whose content was rewritten
     "Write one repo's samples, findings and rejections in one transaction; skip a repo already written."
-    con, sch = self.con, _schemas()
+    con = self.con
     con.execute("BEGIN TRANSACTION")
     try:
-        if self.has_repo(repo.source, fingerprint):
-            con.execute("ROLLBACK"); return WriteResult(None)
-        repo_id = con.execute("SELECT nextval('repo_ids')").fetchone()[0]
-        stored = self._existing([f.sha256 for f in accepted])
-        fresh, rejections = [], list(rejections)
-        for f in sorted(accepted, key=lambda f: f.path):
-            if f.sha256 in stored:
-                rejections.append(Rejection(f.path, f.sha256, 'dedup', 'exact-duplicate', {'twin_id': stored[f.sha256]}))
-            else: stored[f.sha256] = None; fresh.append(f)
-        ids = sorted(r[0] for r in con.execute("SELECT nextval('sample_ids') FROM range(?)", [len(fresh)]).fetchall())
-        for f, i in zip(fresh, ids): stored[f.sha256] = i
-        for r in rejections:  # twins inside this repo got their ids just now
-            if r.reason == 'exact-duplicate' and r.details['twin_id'] is None: r.details['twin_id'] = stored[r.sha256]
-        samples = [dict(id=i, repo_id=repo_id, path=f.path, language=f.language, content=f.content, sha256=f.sha256,
-                        size=f.size, quality=f.quality, license=f.license, redacted=f.sha256 in redacted)
-                   for f, i in zip(fresh, ids)]
-        findings = [dict(sample_id=i, scanner=x.scanner, rule=x.rule, severity=x.severity, line=x.line, message=x.message,
-                         redacted=x.redacted) for f, i in zip(fresh, ids) for x in f.findings]
-        rejected = [dict(repo_id=repo_id, path=r.path, sha256=r.sha256, layer=r.layer, reason=r.reason,
-                         details=json.dumps(r.details) if r.details is not None else None) for r in rejections]
-        con.execute('INSERT INTO repos(id, source, name, url, "commit", fingerprint, license, files, accepted, rejected, run_id) '
-                    'VALUES (?,?,?,?,?,?,?,?,?,?,?)',
-                    [repo_id, repo.source, repo.name, repo.url, repo.commit, fingerprint, repo.license,
-                     len(accepted) + len(rejections) - (len(accepted) - len(fresh)), len(fresh), len(rejections), run_id])
-        for table, rows in (('samples', samples), ('findings', findings), ('rejections', rejected)):
-            if not rows: continue
-            batch = _arrow(rows, sch[table])
-            cols = ', '.join(f'"{c}"' for c in batch.column_names)
-            con.execute(f'INSERT INTO {table}({cols}) SELECT {cols} FROM batch')
+        res = self._write_repo_rows(repo, accepted, rejections, fingerprint, run_id, redacted)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK"); raise
-    return WriteResult(repo_id, len(fresh), len(accepted) - len(fresh), len(rejections))
+    return res
 
 # %% ../nbs/07_store.ipynb #c50262e1
 @patch
