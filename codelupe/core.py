@@ -4,11 +4,14 @@
 
 # %% ../nbs/00_core.ipynb #b716a70d
 from __future__ import annotations
-import hashlib, os, random, time
+import hashlib, logging, os, random, time
 from collections import Counter
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Callable, Iterable
+
+# bitsandbytes' CPU backend warns at import that it cannot fetch a kernel from the Hub; codelupe never downloads
+logging.getLogger('bitsandbytes.backends.cpu.ops').setLevel(logging.ERROR)
 
 # %% auto #0
 __all__ = ['SEVERITIES', 'ACCEPT', 'redact', 'Finding', 'sha256_text', 'Repo', 'SourceFile', 'Decision', 'LayerStats', 'Scanner',
