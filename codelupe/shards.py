@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, asdict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
-from .core import CodelupeError, Repo, SourceFile, retry
+from .core import CodelupeError, Finding, Repo, SourceFile, retry
 from .sources import DATA_FILE_SUFFIXES
 
 # %% auto #0
@@ -531,60 +531,46 @@ class ImportResult:
     languages: Counter = field(default_factory=Counter) # language -> new samples
     dedup_in: int = 0           # files that reached the dedup step (accepted by every layer)
 
-def _near_duplicates(index, store, accepted:list) -> tuple[list, list]:
-    "Run the near-duplicate index over a repo's accepted rows: (kept rows, near-duplicate rejection rows)."
+def _shard_file(row:dict) -> SourceFile:
+    "The `SourceFile` behind a sample row of a result shard, findings included."
+    return SourceFile(row['path'], row['content'], row['language'], license=row['license'], quality=row['quality'],
+                      findings=[Finding(**x) for x in json.loads(row['findings'] or '[]')], sha256=row['sha256'])
+
+def _shard_rejection(row:dict) -> Rejection:
+    "The `Rejection` behind a rejection row of a result shard."
+    from codelupe.store import Rejection
+    return Rejection(row['path'], row['sha256'], row['layer'], row['reason'],
+                     None if row['details'] is None else json.loads(row['details']))
+
+def _signature(row:dict):
+    "The MinHash signature a worker computed for a sample row, or None."
     import numpy as np
-    files = [SourceFile(a['path'], a['content'] or '', a['language'], sha256=a['sha256']) for a in accepted]
-    signatures = [None if a.get('signature') is None else np.frombuffer(a['signature'], np.uint32) for a in accepted]
-    kept, near = index.check_files(files, signatures, store)
-    kept = {id(f) for f in kept}
-    return ([a for a, f in zip(accepted, files) if id(f) in kept],
-            [dict(path=r.path, sha256=r.sha256, layer=r.layer, reason=r.reason, details=json.dumps(r.details)) for r in near])
+    return None if row['signature'] is None else np.frombuffer(row['signature'], np.uint32)
+
+def _count(result:ImportResult, res, accepted:list, rejections:list):
+    "Fold what `SampleStore._write_repo_rows` did for one repo into the shard's `ImportResult`."
+    result.repos_written += 1; result.inserted += res.inserted; result.duplicates += res.duplicates
+    result.dedup_in += len(accepted); result.languages.update(res.languages)
+    for r in rejections: result.rejected[(r.layer, r.reason.split(':')[0])] += 1
+    if res.duplicates: result.rejected[('dedup', 'exact-duplicate')] += res.duplicates
 
 def _import_repo(store, head:dict, samples:list, rejections:list, run_id:str|None, result:ImportResult, index=None) -> int|None:
-    "Write one repo of a result shard inside the caller's transaction, as the local engine's writer does; its id."
-    from codelupe.store import _arrow, _schemas
-    con, sch = store.con, _schemas()
+    "Write one repo of a result shard inside the caller's transaction by the store's own rules; its id."
     if store.has_repo(head['repo_source'], head['fingerprint']): result.repos_skipped += 1; return None
-    repo_id = con.execute("SELECT nextval('repo_ids')").fetchone()[0]
     scanned = [r for r in rejections if r['layer'] != 'source']
-    stored = store._existing([s['sha256'] for s in samples] + [r['sha256'] for r in scanned])
-    known = [r for r in scanned if r['sha256'] in stored] # the local engine does not scan these: they are duplicates
-    known_ids = {id(r) for r in known}
-    rejections = [r for r in rejections if id(r) not in known_ids]
-    accepted = samples + [dict(r, findings='[]', signature=None) for r in known]
+    stored = store._existing([r['sha256'] for r in scanned])
+    known = {id(r) for r in scanned if r['sha256'] in stored} # the local engine does not scan these: they are duplicates
+    rows = samples + [r for r in rejections if id(r) in known]
+    accepted = [_shard_file(r) for r in rows]
+    rejections = [_shard_rejection(r) for r in rejections if id(r) not in known]
     if index is not None:
-        accepted, near = _near_duplicates(index, store, accepted)
-        rejections = rejections + near
-    accepted = sorted(accepted, key=lambda f: f['path'])
-    fresh, extra = [], []
-    for f in accepted:
-        if f['sha256'] in stored:
-            extra.append(dict(path=f['path'], sha256=f['sha256'], layer='dedup', reason='exact-duplicate', twin=stored[f['sha256']]))
-        else: stored[f['sha256']] = None; fresh.append(f)
-    ids = sorted(r[0] for r in con.execute("SELECT nextval('sample_ids') FROM range(?)", [len(fresh)]).fetchall())
-    for f, i in zip(fresh, ids): stored[f['sha256']] = i
-    for r in extra: r['details'] = json.dumps({'twin_id': r.pop('twin') or stored[r['sha256']]})
-    samples_rows = [dict(id=i, repo_id=repo_id, path=f['path'], language=f['language'], content=f['content'], sha256=f['sha256'],
-                         size=f['size'], quality=f['quality'], license=f['license'], redacted=bool(f['redacted']))
-                    for f, i in zip(fresh, ids)]
-    findings = [dict(sample_id=i, scanner=x['scanner'], rule=x['rule'], severity=x['severity'], line=x['line'],
-                     message=x['message'], redacted=x['redacted']) for f, i in zip(fresh, ids) for x in json.loads(f['findings'] or '[]')]
-    rejected = [dict(repo_id=repo_id, path=r['path'], sha256=r['sha256'], layer=r['layer'], reason=r['reason'], details=r['details'])
-                for r in rejections + extra]
-    con.execute('INSERT INTO repos(id, source, name, url, "commit", fingerprint, license, files, accepted, rejected, run_id) '
-                'VALUES (?,?,?,?,?,?,?,?,?,?,?)',
-                [repo_id, head['repo_source'], head['repo_name'], head['repo_url'], head['repo_commit'], head['fingerprint'],
-                 head['repo_license'], len(accepted) + len(rejections), len(fresh), len(rejected), run_id])
-    for table, rows in (('samples', samples_rows), ('findings', findings), ('rejections', rejected)):
-        if not rows: continue
-        batch = _arrow(rows, sch[table])
-        cols = ', '.join(f'"{c}"' for c in batch.column_names)
-        con.execute(f'INSERT INTO {table}({cols}) SELECT {cols} FROM batch')
-    result.repos_written += 1; result.inserted += len(fresh); result.duplicates += len(extra); result.dedup_in += len(accepted)
-    for r in rejections + extra: result.rejected[(r['layer'], r['reason'].split(':')[0])] += 1
-    result.languages.update(f['language'] or '(unknown)' for f in fresh)
-    return repo_id
+        accepted, near = index.check_files(accepted, [_signature(r) for r in rows], store)
+        rejections += near
+    repo = Repo(head['repo_source'], head['repo_name'], head['repo_url'], head['repo_commit'], head['repo_license'])
+    res = store._write_repo_rows(repo, accepted, rejections, head['fingerprint'], run_id,
+                                 {r['sha256'] for r in samples if r['redacted']})
+    _count(result, res, accepted, rejections)
+    return res.repo_id
 
 def import_result_shard(store,                 # an open, writable `SampleStore`
                         location,              # where the shard is
