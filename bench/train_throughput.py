@@ -47,7 +47,7 @@ def measured_matmul_tflops(device, n=8192, reps=10) -> float:
     return 2 * n**3 * reps / (time.perf_counter() - t) / 1e12
 
 def timed_loop(model, batches, settings, device, dtype, steps, warmup):
-    "Train `steps` micro-batches (one optimizer step each); returns real tokens/s after `warmup` steps and losses."
+    "Train `steps` micro-batches (an optimizer step every `grad_accum`); returns real tokens/s after `warmup` and losses."
     import torch
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=settings.learning_rate, fused=device.type == 'cuda')
@@ -63,8 +63,9 @@ def timed_loop(model, batches, settings, device, dtype, steps, warmup):
         t = {k: v.to(device) for k, v in b.items() if k != 'real_tokens'}
         with autocast: loss = chunked_causal_loss(model, t, denominator, settings.loss_chunk)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step(); opt.zero_grad(set_to_none=True)
+        if (i + 1) % settings.grad_accum == 0 or i + 1 == steps + warmup:
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step(); opt.zero_grad(set_to_none=True)
         tokens += b['real_tokens']
         losses.append(loss.item())
     if device.type == 'cuda': torch.cuda.synchronize(device)
@@ -109,7 +110,8 @@ def bench_arch(args):
     from transformers import AutoModelForCausalLM
     profile = args.profile or ('5090-7b' if '7b' in args.arch else 'cpu-tiny' if args.arch == 'tiny' else '5090-1.5b')
     over = {k: v for k, v in dict(max_seq_len=args.seq_len, batch_size=args.batch_size, attention=args.attention,
-                                  gradient_checkpointing=args.checkpointing).items() if v is not None}
+                                  gradient_checkpointing=args.checkpointing, grad_accum=args.grad_accum,
+                                  compile=args.compile or None, qlora=args.qlora or None).items() if v is not None}
     s = make_settings(profile, model=args.arch, **over)
     device, dtype = pick_device(s.precision if torch.cuda.is_available() else 'auto')
     if args.memory_cap_gb and device.type == 'cuda':
@@ -119,20 +121,20 @@ def bench_arch(args):
     cfg = arch_config(args.arch)
     torch.manual_seed(0)
     t = time.perf_counter()
-    with torch.device(device):
-        try: model = AutoModelForCausalLM.from_config(cfg, dtype=dtype, attn_implementation=s.attention)
-        except TypeError: model = AutoModelForCausalLM.from_config(cfg, torch_dtype=dtype, attn_implementation=s.attention)
+    if s.qlora: model = random_checkpoint_in_4bit(cfg, s, device, dtype)
+    else:
+        with torch.device(device): model = AutoModelForCausalLM.from_config(cfg, dtype=dtype, attn_implementation=s.attention)
     model.config.use_cache = False
     model = attach_lora(model, s)
     built = time.perf_counter() - t
     per_batch = s.max_seq_len * s.batch_size
     examples = synthetic_examples(per_batch * (args.steps + args.warmup) * 2, s.max_seq_len, cfg.vocab_size)
     results = dict(arch=args.arch, profile=profile, device=str(device), dtype=str(dtype).replace('torch.', ''),
-                   seq_len=s.max_seq_len, batch_size=s.batch_size, checkpointing=s.gradient_checkpointing,
-                   attention=s.attention,
+                   seq_len=s.max_seq_len, batch_size=s.batch_size, grad_accum=s.grad_accum,
+                   checkpointing=s.gradient_checkpointing, attention=s.attention, compile=s.compile, qlora=s.qlora,
                    memory_cap_gb=args.memory_cap_gb, build_seconds=round(built, 1),
                    estimate_gib=memory_estimate(args.arch, s.max_seq_len, s.batch_size, s.gradient_checkpointing,
-                                                lora_r=s.lora_r, loss_chunk=s.loss_chunk)['total'])
+                                                qlora=s.qlora, lora_r=s.lora_r, loss_chunk=s.loss_chunk)['total'])
     if device.type == 'cuda':
         name = torch.cuda.get_device_name(device)
         peak = args.peak_tflops or next((v for k, v in PEAK_TFLOPS.items() if k in name), None)
@@ -156,6 +158,14 @@ def bench_arch(args):
             r['mfu_vs_measured_matmul'] = round(r['model_tflops'] / results['matmul_tflops'], 3)
         results[label] = r
     return results
+
+def random_checkpoint_in_4bit(cfg, settings, device, dtype):
+    "QLoRA on random weights: save a random bf16 checkpoint, then load it through codelupe's own 4-bit loading path."
+    import torch
+    from transformers import AutoModelForCausalLM
+    folder = Path(tempfile.mkdtemp(prefix='codelupe-random-'))
+    with torch.device('cpu'): AutoModelForCausalLM.from_config(cfg, dtype=torch.bfloat16).save_pretrained(folder)
+    return load_model(str(folder), settings, device, dtype)
 
 def demo_samples(limit_chars=200_000):
     "The demo corpus's files as samples (no store needed)."
@@ -225,6 +235,9 @@ def main(argv=None):
     p.add_argument('--random-init', action='store_true', help='with --arch: random weights (the only mode; nothing is downloaded)')
     p.add_argument('--profile', choices=list(PROFILES), help='settings profile (default: from the architecture)')
     p.add_argument('--seq-len', type=int); p.add_argument('--batch-size', type=int)
+    p.add_argument('--grad-accum', type=int, help='micro-batches per optimizer step (default: from the profile)')
+    p.add_argument('--compile', action='store_true', help='torch.compile each decoder layer')
+    p.add_argument('--qlora', action='store_true', help='4-bit NF4 base (needs bitsandbytes); the random weights are saved and reloaded')
     p.add_argument('--checkpointing', type=lambda v: v.lower() in ('1', 'true', 'yes'), help='override: true/false')
     p.add_argument('--steps', type=int, default=10, help='timed micro-steps (default 10)')
     p.add_argument('--warmup', type=int, default=2, help='untimed first steps (default 2)')

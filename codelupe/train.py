@@ -18,9 +18,10 @@ __all__ = ['SECURE_SYSTEM_PROMPT', 'TEXT_FORMATS', 'PROFILES', 'QWEN_SPECIAL_TOK
            'ensure_training_tables', 'read_watermark', 'read_new_samples', 'read_replay_samples', 'current_run',
            'tiny_tokenizer', 'tiny_model', 'text_segments', 'Example', 'tokenize_samples', 'pack_lengths', 'PackedData',
            'pack_examples', 'arch_config', 'parameter_counts', 'memory_estimate', 'resolve_model', 'load_tokenizer',
-           'pick_device', 'load_model', 'attach_lora', 'chunked_causal_loss', 'TrainStats', 'crash_point',
-           'train_adapter', 'file_sha256', 'save_run', 'run_gate', 'commit_run', 'CycleResult', 'run_cycle',
-           'AdaptiveThreshold', 'train_command', 'add_train_arguments', 'train_command_from_args', 'train_main']
+           'pick_device', 'load_model', 'attach_lora', 'compile_layers', 'chunked_causal_loss', 'TrainStats',
+           'crash_point', 'train_adapter', 'file_sha256', 'save_run', 'run_gate', 'commit_run', 'CycleResult',
+           'run_cycle', 'AdaptiveThreshold', 'train_command', 'add_train_arguments', 'train_command_from_args',
+           'train_main']
 
 # %% ../nbs/10_train.ipynb #415e82b2
 SECURE_SYSTEM_PROMPT = ("You are a careful senior software engineer. Write correct, maintainable and secure code: validate "
@@ -57,7 +58,8 @@ class TrainSettings:
     lora_dropout: float = 0.0     # dropout on LoRA inputs (0 avoids an activation copy per projection)
     gradient_checkpointing: bool = True
     precision: str = 'auto'       # auto (bf16 where the GPU has it, else fp32), bf16 or fp32
-    qlora: bool = False           # load the base model in 4-bit NF4 (needs bitsandbytes and a CUDA GPU)
+    qlora: bool = False           # load the base model in 4-bit NF4 (needs bitsandbytes; CUDA, or its CPU backend)
+    compile: bool = False         # torch.compile each decoder layer (regional compilation: one compile for all layers)
     loss_chunk: int = 1024        # tokens per chunk of the cross-entropy: the full logits never exist at once
     attention: str = 'sdpa'       # transformers attention implementation: sdpa, eager, flex_attention (GPU, compiled)
     resume_optimizer: bool = True # start from the parent run's Adam moments (the schedule is always fresh)
@@ -434,12 +436,12 @@ def load_model(path:str, settings:TrainSettings, device, dtype):
     from transformers import AutoModelForCausalLM
     kw = dict(dtype=dtype, attn_implementation=settings.attention, local_files_only=True)
     if settings.qlora:
-        if importlib.util.find_spec('bitsandbytes') is None or device.type != 'cuda':
-            raise CodelupeError('--qlora', 'needs bitsandbytes and a CUDA GPU (pip install bitsandbytes); '
-                                           'train without --qlora here')
+        if importlib.util.find_spec('bitsandbytes') is None:
+            raise CodelupeError('--qlora', 'needs bitsandbytes (pip install "codelupe[qlora]"); train without --qlora here')
         from transformers import BitsAndBytesConfig
         kw.update(quantization_config=BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4',
-                  bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=dtype), device_map={'': device.index or 0})
+                  bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=dtype),
+                  device_map={'': device.index or 0} if device.type == 'cuda' else {'': 'cpu'})
     elif device.type == 'cuda': kw['device_map'] = {'': device.index or 0}  # straight onto the GPU
     try: model = AutoModelForCausalLM.from_pretrained(path, **kw)
     except OSError as e: raise CodelupeError(settings.model, f'cannot load the model: {str(e).splitlines()[0][:160]}') from None
@@ -457,10 +459,17 @@ def attach_lora(model, settings:TrainSettings, parent_adapter:str|Path|None=None
     import warnings
     with warnings.catch_warnings():  # peft still calls names transformers 5.2x deprecated
         warnings.filterwarnings('ignore', category=FutureWarning, message='.*checkpointing')
-        if parent_adapter: return PeftModel.from_pretrained(model, str(parent_adapter), is_trainable=True)
-        config = LoraConfig(r=settings.lora_r, lora_alpha=settings.lora_alpha, lora_dropout=settings.lora_dropout,
-                            target_modules='all-linear', task_type='CAUSAL_LM')
-        return get_peft_model(model, config)
+        if parent_adapter: model = PeftModel.from_pretrained(model, str(parent_adapter), is_trainable=True)
+        else: model = get_peft_model(model, LoraConfig(r=settings.lora_r, lora_alpha=settings.lora_alpha,
+                                     lora_dropout=settings.lora_dropout, target_modules='all-linear', task_type='CAUSAL_LM'))
+    if settings.compile: compile_layers(model)
+    return model
+
+def compile_layers(model): # a causal LM, possibly wrapped by peft
+    "Compile each decoder layer in place; the layers share one compiled graph, so it compiles once, not per layer."
+    causal = model.get_base_model() if hasattr(model, 'get_base_model') else model
+    for layer in causal.model.layers: layer.compile(dynamic=None)
+    return model
 
 # %% ../nbs/10_train.ipynb #ac32f846
 def chunked_causal_loss(model,            # a causal LM, possibly wrapped by peft
@@ -878,7 +887,8 @@ def add_train_arguments(p): # an argparse (sub)parser
     p.add_argument('--lora-r', type=int, help=f'LoRA rank (default: {d.lora_r})')
     p.add_argument('--lora-alpha', type=int, help=f'LoRA alpha (default: {d.lora_alpha})')
     p.add_argument('--precision', choices=['auto', 'bf16', 'fp32'], help='compute precision (default: auto)')
-    p.add_argument('--qlora', action='store_true', default=None, help='4-bit NF4 base model (needs bitsandbytes and CUDA)')
+    p.add_argument('--qlora', action='store_true', default=None, help='4-bit NF4 base model (needs bitsandbytes: the qlora extra)')
+    p.add_argument('--compile', action='store_true', default=None, help='torch.compile each decoder layer (GPU: fuses the small kernels)')
     p.add_argument('--no-gradient-checkpointing', dest='gradient_checkpointing', action='store_false', default=None)
     p.add_argument('--fresh-optimizer', dest='resume_optimizer', action='store_false', default=None,
                    help="do not load the parent run's Adam moments")
