@@ -1,5 +1,5 @@
 "License layer on hostile inputs: huge, repetitive, binary-looking or malformed texts finish fast and never raise."
-import json, subprocess, sys, time
+import json, os, subprocess, sys, time
 import pytest
 from codelupe.core import Repo, SourceFile
 from codelupe.scanners.license import (detect_license, find_licenses, manifest_licenses, readme_licenses, spdx_identifiers,
@@ -77,3 +77,79 @@ def test_command_end_to_end(tmp_path):
     assert rows[0]['spdx'] == 'MIT' and rows[0]['category'] == 'permissive' and rows[0]['path'] == str(tmp_path)
     r = subprocess.run(CLI + ['license', str(tmp_path/'missing')], capture_output=True, text=True)
     assert r.returncode == 2 and 'no such file' in r.stderr and 'Traceback' not in r.stderr
+
+# The per-user cache of the built index: every process must get the same answers whether it builds the index or reads
+# it, and a damaged, stale or unwritable cache must only cost the time of building.
+PROBE = '''
+import gzip, json, sys
+from dataclasses import asdict
+from codelupe.scanners.license import license_index, find_licenses, detect_license, index_path
+idx = license_index()
+templates = json.loads(gzip.decompress(index_path().read_bytes()))['templates']
+texts = [sys.argv[1]] + [next(t[2] for t in templates if t[0] == e and t[1] == 'text') for e in ('Apache-2.0', 'GPL-3.0-only', 'BSD-3-Clause')]
+texts.append('\\n\\n'.join(texts))
+print(json.dumps(dict(from_cache=idx.from_cache, sizes=sum(idx.sizes), post=len(idx.post),
+                      found=[[asdict(m) for m in find_licenses(t)] for t in texts], detected=detect_license(texts[-1]).to_dict())))
+'''
+
+def probe(cache_home):
+    env = {k: v for k, v in os.environ.items() if k != 'CODELUPE_CACHE'} | {'XDG_CACHE_HOME': str(cache_home)}
+    return subprocess.Popen([sys.executable, '-c', PROBE, MIT], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+def probed(cache_home):
+    "(from_cache, results) of a fresh process using `cache_home`; fails on any output to stderr."
+    out, err = probe(cache_home).communicate(timeout=120)
+    assert err == '', err
+    res = json.loads(out)
+    return res.pop('from_cache'), res
+
+def cached_files(cache_home): return sorted((cache_home/'codelupe'/'license_index').glob('*'))
+
+@pytest.fixture(scope='module')
+def primed(tmp_path_factory):
+    "(the cache file's name and bytes, the results) after a first process built and cached the index."
+    home = tmp_path_factory.mktemp('cache')
+    built, results = probed(home)
+    (file,) = cached_files(home)
+    assert built is False
+    return file.name, file.read_bytes(), results
+
+def primed_cache(home, primed):
+    "A cache under `home` holding the primed index file."
+    name, blob, _ = primed
+    (home/'codelupe'/'license_index').mkdir(parents=True)
+    (home/'codelupe'/'license_index'/name).write_bytes(blob)
+    return home/'codelupe'/'license_index'/name
+
+def test_cache_gives_the_same_results(tmp_path, primed):
+    primed_cache(tmp_path, primed)
+    hit, results = probed(tmp_path)
+    assert hit is True and results == primed[2]
+    assert [m['spdx'] for m in results['found'][0]] == ['MIT'] and results['found'][-1][0]['spdx'] == 'MIT'
+
+@pytest.mark.parametrize('damage', ['empty', 'truncated', 'bit-flip', 'garbage', 'folder'])
+def test_corrupt_cache_is_rebuilt_silently(tmp_path, primed, damage):
+    file, blob = primed_cache(tmp_path, primed), primed[1]
+    if damage == 'folder': file.unlink(); file.mkdir()   # not even a file: cannot be read nor replaced
+    else: file.write_bytes({'empty': b'', 'truncated': blob[:len(blob) // 3], 'garbage': os.urandom(len(blob)),
+                            'bit-flip': blob[:-100] + bytes([blob[-100] ^ 4]) + blob[-99:]}[damage])
+    assert probed(tmp_path) == (False, primed[2])
+    if damage != 'folder': assert probed(tmp_path) == (True, primed[2])   # rewritten whole
+
+def test_stale_cache_is_not_used(tmp_path, primed):
+    file = primed_cache(tmp_path, primed)
+    file.rename(file.with_name('0' * 32 + '.bin'))   # a cache written by another version or for another index file
+    assert probed(tmp_path) == (False, primed[2])
+    assert len(cached_files(tmp_path)) == 2
+
+def test_unwritable_cache_still_works(tmp_path, primed):
+    (tmp_path/'codelupe').write_text('not a folder')
+    assert probed(tmp_path) == (False, primed[2])
+
+def test_concurrent_first_loads(tmp_path, primed):
+    procs = [probe(tmp_path) for _ in range(3)]
+    outs = [p.communicate(timeout=180) for p in procs]
+    assert all(err == '' for _, err in outs), outs
+    assert all(json.loads(out) == dict(from_cache=False, **primed[2]) for out, _ in outs)
+    assert [p.suffix for p in cached_files(tmp_path)] == ['.bin']   # one file, no temporary file left behind
+    assert probed(tmp_path) == (True, primed[2])

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/05_license.ipynb #a0aaa4bf
 from __future__ import annotations
-import collections, configparser, gc, gzip, heapq, html, io, json, os, re, sys, time
+import collections, configparser, gc, gzip, hashlib, heapq, html, io, json, marshal, os, re, sys, time
 from dataclasses import dataclass, field, asdict, replace, fields
 from itertools import chain
 from pathlib import Path, PurePosixPath
@@ -14,14 +14,15 @@ from ..core import Finding, Repo, SourceFile, Decision, ACCEPT, Scanner, Codelup
 # %% auto #0
 __all__ = ['TOKENIZER_VERSION', 'EQUIVALENT_WORDS', 'COPYRIGHT_LINE', 'CATEGORIES', 'SCANCODE_CATEGORIES', 'NETWORK_COPYLEFT',
            'LICENSE_REFS', 'CLASSIFIERS', 'MANIFEST_PARSERS', 'DOC_LICENSE_NAME', 'DOC_LICENSES', 'README_NAME',
-           'SCANCODE_SPEC', 'EXTRA_KEYS', 'words_and_lines', 'normalize', 'index_path', 'LicenseIndex', 'license_index',
-           'canonical_id', 'parse_expression', 'expression_text', 'normalize_expression', 'same_expression',
-           'license_ids', 'id_category', 'expression_category', 'TextMatch', 'find_licenses', 'Evidence',
-           'LicenseMatch', 'combine', 'pointer_notice', 'detect_license', 'spdx_identifiers', 'classifier_license',
-           'phrase_key', 'find_phrases', 'license_from_value', 'manifest_licenses', 'readme_license_section',
-           'readme_licenses', 'FolderLicense', 'folder_licenses', 'nearest_folder_license', 'LicensePolicy',
-           'license_decision', 'repo_relative_path', 'LicenseScanner', 'repo_from_folder', 'license_report',
-           'license_command', 'build_license_index']
+           'SCANCODE_SPEC', 'EXTRA_KEYS', 'words_and_lines', 'normalize', 'index_path', 'LicenseIndex', 'cache_dir',
+           'index_cache_key', 'index_cache_file', 'read_cached_index', 'write_cached_index', 'load_license_index',
+           'license_index', 'canonical_id', 'parse_expression', 'expression_text', 'normalize_expression',
+           'same_expression', 'license_ids', 'id_category', 'expression_category', 'TextMatch', 'find_licenses',
+           'Evidence', 'LicenseMatch', 'combine', 'pointer_notice', 'detect_license', 'spdx_identifiers',
+           'classifier_license', 'phrase_key', 'find_phrases', 'license_from_value', 'manifest_licenses',
+           'readme_license_section', 'readme_licenses', 'FolderLicense', 'folder_licenses', 'nearest_folder_license',
+           'LicensePolicy', 'license_decision', 'repo_relative_path', 'LicenseScanner', 'repo_from_folder',
+           'license_report', 'license_command', 'build_license_index']
 
 # %% ../../nbs/05_license.ipynb #49fe0174
 TOKENIZER_VERSION = 1
@@ -65,10 +66,11 @@ _MASK = (1 << 64) - 1
 
 class LicenseIndex:
     "Bigram sets of all templates, their sketch postings, and the SPDX metadata."
+    from_cache = False   # True when `load_license_index` read it from the cache
     def __init__(self, data:dict):
         if data.get('tokenizer') != TOKENIZER_VERSION:
             raise CodelupeError(str(index_path()), 'license index built with another tokenizer: rebuild it (.ci/build_license_index.py)')
-        self.meta = data
+        self.meta = {k: v for k, v in data.items() if k != 'templates'}   # the texts live on as bigram sets only
         self.licenses = data['licenses']            # SPDX id -> [name, category, is_exception]
         self.aliases = data['aliases']              # lower-cased id or alias -> SPDX id
         self.phrases = data['phrases']              # normalised phrase -> SPDX id
@@ -100,14 +102,120 @@ class LicenseIndex:
         self.n_licenses = sum(1 for v in self.licenses.values() if not v[2])
         self.n_exceptions = len(self.licenses) - self.n_licenses
 
+    def state(self) -> dict:
+        "The built structures, as plain containers that `marshal` can store."
+        return {k: getattr(self, k) for k in _STATE}
+
+    @classmethod
+    def from_state(cls, state:dict) -> LicenseIndex:
+        "The index whose `state()` is `state`, built from nothing; ValueError when `state` is not one."
+        if not isinstance(state, dict) or set(state) != set(_STATE): raise ValueError('not a license index')
+        if any(not isinstance(state[k], list) or len(state[k]) != len(state['expr']) for k in _PER_TEMPLATE):
+            raise ValueError('inconsistent license index')
+        index = cls.__new__(cls)
+        index.__dict__.update(state)
+        return index
+
+_PER_TEMPLATE = ('expr', 'kind', 'refs', 'sets', 'sizes', 'lengths', 'nkeys', 'penalty')
+_STATE = _PER_TEMPLATE + ('meta', 'licenses', 'aliases', 'phrases', 'vocab', 'post', 'n_licenses', 'n_exceptions')
+
+# %% ../../nbs/05_license.ipynb #7c301ef3
+_CACHE_FORMAT = 1   # the layout of `LicenseIndex.state()`
+_CACHE_MAGIC = b'codelupe license index\n'
+_CACHE_KEEP = 3     # cached indexes kept (other versions, other index files)
+
+def cache_dir() -> Path:
+    "codelupe's per-user cache: `$CODELUPE_CACHE`, else `$XDG_CACHE_HOME/codelupe`, else `~/.cache/codelupe`."
+    if os.environ.get('CODELUPE_CACHE'): return Path(os.environ['CODELUPE_CACHE'])   # as `evaluation.metric_cache_dir`
+    return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'codelupe'
+
+def index_cache_key(raw:bytes # the index file's bytes
+                   ) -> str:
+    "What a built index depends on: the index file, the module that builds it, the codelupe and Python versions."
+    import codelupe
+    h = hashlib.sha256(raw)
+    for part in (codelupe.__version__, _CACHE_FORMAT, TOKENIZER_VERSION, sys.version, marshal.version):
+        h.update(f'\0{part}'.encode())
+    try: h.update((Path(codelupe.__file__).resolve().parent/'scanners'/'license.py').read_bytes())
+    except OSError: pass
+    return h.hexdigest()
+
+def index_cache_file(key:str,               # from `index_cache_key`
+                     folder:Path|None=None  # the cache folder; `cache_dir()` by default
+                    ) -> Path:
+    "Where the built index of `key` is cached."
+    return Path(folder or cache_dir())/'license_index'/f'{key[:32]}.bin'
+
+def read_cached_index(file:Path, key:str) -> LicenseIndex|None:
+    "The index cached in `file` for `key`; None when it is missing, stale, corrupt or unreadable."
+    try: blob = Path(file).read_bytes()
+    except OSError: return None
+    start = len(_CACHE_MAGIC) + len(key) + 32
+    payload = memoryview(blob)[start:]
+    if blob[:start - 32] != _CACHE_MAGIC + key.encode() or hashlib.sha256(payload).digest() != blob[start - 32:start]:
+        return None
+    enabled = gc.isenabled()
+    gc.disable()   # unmarshalling creates 100,000s of containers, none of them garbage: collecting halves the speed
+    try: return LicenseIndex.from_state(marshal.loads(payload))
+    except Exception: return None   # a payload that hashes right but is no index (a bug in an old writer): rebuild
+    finally:
+        if enabled: gc.enable()
+
+def _prune_cache(folder:Path, keep:int=_CACHE_KEEP):
+    "Remove all but the `keep` newest cached indexes, and temporary files left by killed writers."
+    def mtime(p):
+        try: return p.stat().st_mtime
+        except OSError: return 0
+    now = time.time()
+    old = sorted(folder.glob('*.bin'), key=mtime, reverse=True)[keep:]
+    old += [p for p in folder.glob('*.tmp') if now - mtime(p) > 3600]
+    for p in old:
+        try: p.unlink()
+        except OSError: pass
+
+def write_cached_index(index:LicenseIndex, file:Path, key:str) -> bool:
+    "Cache `index` in `file` for `key`, atomically; False when the cache folder cannot be written."
+    import tempfile
+    file, tmp = Path(file), None
+    try:
+        payload = marshal.dumps(index.state())
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=file.parent, suffix='.tmp')
+        with os.fdopen(fd, 'wb') as f: f.write(_CACHE_MAGIC + key.encode() + hashlib.sha256(payload).digest() + payload)
+        os.replace(tmp, file)
+    except (OSError, ValueError):
+        if tmp:
+            try: os.unlink(tmp)
+            except OSError: pass
+        return False
+    _prune_cache(file.parent)
+    return True
+
+def load_license_index(path:Path|None=None,   # the index file; the shipped one by default
+                       cache:Path|bool=True    # the cache folder; True: `cache_dir()`, False: build without a cache
+                      ) -> LicenseIndex:
+    "The license index of `path`: from the cache when it holds it, else built (and cached). `from_cache` says which."
+    p = Path(path or index_path())
+    if not p.exists(): raise CodelupeError(str(p), 'license index missing: run .ci/build_license_index.py')
+    raw = p.read_bytes()
+    file = None
+    if cache is not False:
+        key = index_cache_key(raw)
+        file = index_cache_file(key, None if cache is True else cache)
+        index = read_cached_index(file, key)
+        if index is not None:
+            index.from_cache = True
+            return index
+    index = LicenseIndex(json.loads(gzip.decompress(raw)))
+    if file is not None: write_cached_index(index, file, key)
+    return index
+
 _INDEX = None
 def license_index() -> LicenseIndex:
-    "The shipped license index, loaded once per process."
+    "The shipped license index, loaded once per process (from the per-user cache when it holds it)."
     global _INDEX
     if _INDEX is None:
-        p = index_path()
-        if not p.exists(): raise CodelupeError(str(p), 'license index missing: run .ci/build_license_index.py')
-        with gzip.open(p, 'rt', encoding='utf-8') as f: _INDEX = LicenseIndex(json.load(f))
+        _INDEX = load_license_index()
         gc.freeze()   # the index lives as long as the process: keep the garbage collector from walking it again
     return _INDEX
 
