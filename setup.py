@@ -22,8 +22,9 @@ if cfg.get('pip_requirements'): requirements += shlex.split(cfg.get('pip_require
 extras = {k[:-len('_requirements')]: shlex.split(v) for k, v in cfg.items()
           if k.endswith('_requirements') and k not in ('requirements', 'pip_requirements', 'conda_requirements')}
 dev = extras.get('dev', [])
-# `dev` holds everything the tests need, so it takes in every other extra except `docs` (Quarto is large).
-extras['dev'] = sorted(set(dev + [r for k, v in extras.items() if k not in ('dev', 'docs') for r in v]))
+# `dev` holds everything the tests need, so it takes in every other extra except `docs` (Quarto is large) and `liger`
+# (Triton kernels: they run on CUDA GPUs only, and Triton is a large download on a CPU machine).
+extras['dev'] = sorted(set(dev + [r for k, v in extras.items() if k not in ('dev', 'docs', 'liger') for r in v]))
 project_urls = {}
 if cfg.get('doc_host'): project_urls["Documentation"] = cfg['doc_host'] + cfg.get('doc_baseurl', '')
 

@@ -9,7 +9,9 @@ On a GPU, with the real architectures and random weights (throughput and memory 
 nothing is downloaded):
     python bench/train_throughput.py --arch qwen2.5-coder-1.5b --random-init --profile 5090-1.5b --memory-cap-gb 32 --compare-padded
     python bench/train_throughput.py --arch qwen2.5-coder-7b --random-init --profile 5090-7b --memory-cap-gb 32
-`--memory-cap-gb 32` limits PyTorch to 32 GiB, as on an RTX 5090, to check that the profiles fit. MFU counts the
+`--memory-cap-gb 32` limits PyTorch to 32 GiB, as on an RTX 5090, to check that the profiles fit. `--compile`,
+`--kernels liger`, `--checkpointed-share`, `--qlora` and `--attention flex_attention` try the trainer's options;
+`bench/gpu_train_check.sh` runs the whole set as one short GPU session. MFU counts the
 useful FLOPs of a LoRA step (4N per token for the frozen weights' forward and input gradients, plus attention) against
 the card's dense bf16 peak (`--peak-tflops`, default from the card's name) and against a measured matmul peak.
 """
@@ -21,7 +23,7 @@ os.environ.setdefault('HF_HUB_OFFLINE', '1')
 os.environ.setdefault('HF_HUB_DISABLE_PROGRESS_BARS', '1')
 os.environ.setdefault('TRANSFORMERS_VERBOSITY', 'error')
 
-from codelupe.train import (ARCHITECTURES, PROFILES, Example, arch_config, attach_lora, chunked_causal_loss,
+from codelupe.train import (ARCHITECTURES, PROFILES, Example, arch_config, attach_lora, chunked_causal_loss, use_liger_kernels,
                             make_settings, memory_estimate, pack_examples, parameter_counts, tiny_model,
                             load_tokenizer, load_model, tokenize_samples, pick_device)
 
@@ -61,7 +63,7 @@ def timed_loop(model, batches, settings, device, dtype, steps, warmup):
         b = batches[i % len(batches)]
         denominator = int((b['labels'][:, 1:] != -100).sum())
         t = {k: v.to(device) for k, v in b.items() if k != 'real_tokens'}
-        with autocast: loss = chunked_causal_loss(model, t, denominator, settings.loss_chunk)
+        with autocast: loss = chunked_causal_loss(model, t, denominator, settings.loss_chunk, settings.kernels)
         loss.backward()
         if (i + 1) % settings.grad_accum == 0 or i + 1 == steps + warmup:
             torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -111,7 +113,8 @@ def bench_arch(args):
     profile = args.profile or ('5090-7b' if '7b' in args.arch else 'cpu-tiny' if args.arch == 'tiny' else '5090-1.5b')
     over = {k: v for k, v in dict(max_seq_len=args.seq_len, batch_size=args.batch_size, attention=args.attention,
                                   gradient_checkpointing=args.checkpointing, grad_accum=args.grad_accum,
-                                  compile=args.compile or None, qlora=args.qlora or None).items() if v is not None}
+                                  compile=args.compile or None, qlora=args.qlora or None, kernels=args.kernels,
+                                  checkpointed_share=args.checkpointed_share).items() if v is not None}
     s = make_settings(profile, model=args.arch, **over)
     device, dtype = pick_device(s.precision if torch.cuda.is_available() else 'auto')
     if args.memory_cap_gb and device.type == 'cuda':
@@ -124,6 +127,7 @@ def bench_arch(args):
     if s.qlora: model = random_checkpoint_in_4bit(cfg, s, device, dtype)
     else:
         with torch.device(device): model = AutoModelForCausalLM.from_config(cfg, dtype=dtype, attn_implementation=s.attention)
+        if s.kernels == 'liger': use_liger_kernels(model, device)
     model.config.use_cache = False
     model = attach_lora(model, s)
     built = time.perf_counter() - t
@@ -131,9 +135,11 @@ def bench_arch(args):
     examples = synthetic_examples(per_batch * (args.steps + args.warmup) * 2, s.max_seq_len, cfg.vocab_size)
     results = dict(arch=args.arch, profile=profile, device=str(device), dtype=str(dtype).replace('torch.', ''),
                    seq_len=s.max_seq_len, batch_size=s.batch_size, grad_accum=s.grad_accum,
-                   checkpointing=s.gradient_checkpointing, attention=s.attention, compile=s.compile, qlora=s.qlora,
+                   checkpointing=s.gradient_checkpointing and s.checkpointed_share, attention=s.attention,
+                   compile=s.compile, qlora=s.qlora, kernels=s.kernels,
                    memory_cap_gb=args.memory_cap_gb, build_seconds=round(built, 1),
-                   estimate_gib=memory_estimate(args.arch, s.max_seq_len, s.batch_size, s.gradient_checkpointing,
+                   estimate_gib=memory_estimate(args.arch, s.max_seq_len, s.batch_size,
+                                                s.gradient_checkpointing and s.checkpointed_share,
                                                 qlora=s.qlora, lora_r=s.lora_r, loss_chunk=s.loss_chunk)['total'])
     if device.type == 'cuda':
         name = torch.cuda.get_device_name(device)
@@ -144,6 +150,8 @@ def bench_arch(args):
     if args.compare_leaky: runs.append(('leaky', leaky(runs[0][1])))
     for label, data in runs:
         batches = data.batches(s.batch_size)
+        if s.compile:  # the narrow batches first, in the untimed warm-up: the compiled layers go dynamic there, not later
+            batches.sort(key=lambda b: b['input_ids'].shape[1])
         if device.type == 'cuda': torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats(device)
         try: tps, losses, secs = timed_loop(model, batches, s, device, dtype, args.steps, args.warmup)
         except torch.OutOfMemoryError as e:
@@ -237,6 +245,8 @@ def main(argv=None):
     p.add_argument('--seq-len', type=int); p.add_argument('--batch-size', type=int)
     p.add_argument('--grad-accum', type=int, help='micro-batches per optimizer step (default: from the profile)')
     p.add_argument('--compile', action='store_true', help='torch.compile each decoder layer')
+    p.add_argument('--kernels', choices=['torch', 'liger'], help="liger: Liger's Triton kernels (CUDA)")
+    p.add_argument('--checkpointed-share', type=float, help='share of the layers that recompute in backward (default 1.0)')
     p.add_argument('--qlora', action='store_true', help='4-bit NF4 base (needs bitsandbytes); the random weights are saved and reloaded')
     p.add_argument('--checkpointing', type=lambda v: v.lower() in ('1', 'true', 'yes'), help='override: true/false')
     p.add_argument('--steps', type=int, default=10, help='timed micro-steps (default 10)')
@@ -249,7 +259,9 @@ def main(argv=None):
     p.add_argument('--peak-tflops', type=float, help='dense bf16 peak of the card for MFU')
     p.add_argument('--json', action='store_true', help='print one JSON object')
     args = p.parse_args(argv)
-    res = bench_arch(args) if args.arch else bench_tiny(args)
+    from codelupe.core import CodelupeError
+    try: res = bench_arch(args) if args.arch else bench_tiny(args)
+    except CodelupeError as e: print(f'train_throughput: {e}', file=sys.stderr); return 2
     if args.json: print(json.dumps(res)); return 0
     for k, v in res.items():
         if isinstance(v, dict):

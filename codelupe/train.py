@@ -18,10 +18,10 @@ __all__ = ['SECURE_SYSTEM_PROMPT', 'TEXT_FORMATS', 'PROFILES', 'QWEN_SPECIAL_TOK
            'ensure_training_tables', 'read_watermark', 'read_new_samples', 'read_replay_samples', 'current_run',
            'tiny_tokenizer', 'tiny_model', 'text_segments', 'Example', 'tokenize_samples', 'pack_lengths', 'PackedData',
            'pack_examples', 'arch_config', 'parameter_counts', 'memory_estimate', 'resolve_model', 'load_tokenizer',
-           'pick_device', 'load_model', 'attach_lora', 'compile_layers', 'chunked_causal_loss', 'TrainStats',
-           'crash_point', 'train_adapter', 'file_sha256', 'save_run', 'run_gate', 'commit_run', 'CycleResult',
-           'run_cycle', 'AdaptiveThreshold', 'train_command', 'add_train_arguments', 'train_command_from_args',
-           'train_main']
+           'pick_device', 'load_model', 'check_liger', 'use_liger_kernels', 'attach_lora', 'checkpoint_share_of_layers',
+           'compile_layers', 'chunked_causal_loss', 'TrainStats', 'crash_point', 'train_adapter', 'file_sha256',
+           'save_run', 'run_gate', 'commit_run', 'CycleResult', 'run_cycle', 'AdaptiveThreshold', 'train_command',
+           'add_train_arguments', 'train_command_from_args', 'train_main']
 
 # %% ../nbs/10_train.ipynb #415e82b2
 SECURE_SYSTEM_PROMPT = ("You are a careful senior software engineer. Write correct, maintainable and secure code: validate "
@@ -57,9 +57,11 @@ class TrainSettings:
     lora_alpha: int = 32          # LoRA alpha (2r, after Biderman et al. 2024)
     lora_dropout: float = 0.0     # dropout on LoRA inputs (0 avoids an activation copy per projection)
     gradient_checkpointing: bool = True
+    checkpointed_share: float = 1.0 # with checkpointing: share of the decoder layers that recompute (the rest keep activations)
     precision: str = 'auto'       # auto (bf16 where the GPU has it, else fp32), bf16 or fp32
     qlora: bool = False           # load the base model in 4-bit NF4 (needs bitsandbytes; CUDA, or its CPU backend)
     compile: bool = False         # torch.compile each decoder layer (regional compilation: one compile for all layers)
+    kernels: str = 'torch'        # torch, or liger: Triton kernels for RMSNorm, RoPE, SwiGLU and the loss (CUDA only)
     loss_chunk: int = 1024        # tokens per chunk of the cross-entropy: the full logits never exist at once
     attention: str = 'sdpa'       # transformers attention implementation: sdpa, eager, flex_attention (GPU, compiled)
     resume_optimizer: bool = True # start from the parent run's Adam moments (the schedule is always fresh)
@@ -71,7 +73,8 @@ class TrainSettings:
     def __post_init__(self):
         if self.text_format not in TEXT_FORMATS: raise CodelupeError('--format', f"{self.text_format!r} is not one of {', '.join(TEXT_FORMATS)}")
         if self.precision not in ('auto', 'bf16', 'fp32'): raise CodelupeError('--precision', f'{self.precision!r} is not one of auto, bf16, fp32')
-        for name in ('fim_rate', 'spm_rate', 'replay_fraction'):
+        if self.kernels not in ('torch', 'liger'): raise CodelupeError('--kernels', f'{self.kernels!r} is not one of torch, liger')
+        for name in ('fim_rate', 'spm_rate', 'replay_fraction', 'checkpointed_share'):
             if not 0 <= getattr(self, name) <= 1: raise CodelupeError(f"--{name.replace('_', '-')}", 'must be between 0 and 1')
         for name in ('max_seq_len', 'batch_size', 'grad_accum', 'epochs', 'lora_r', 'loss_chunk'):
             if getattr(self, name) < 1: raise CodelupeError(f"--{name.replace('_', '-')}", 'must be at least 1')
@@ -368,7 +371,8 @@ def parameter_counts(arch:str, lora_r:int=16) -> dict:
     lora = L * lora_r * ((d + d) + 2*(d + kv) + (d + d) + 2*(d + I) + (I + d))
     return dict(total=L*per_layer + emb + d, embeddings=emb, body=L*per_layer, lora=lora)
 
-def memory_estimate(arch:str, seq_len:int=4096, batch_size:int=1, gradient_checkpointing:bool=True,
+def memory_estimate(arch:str, seq_len:int=4096, batch_size:int=1,
+                    gradient_checkpointing:bool|float=True, # True: every layer recomputes; a float: that share of them
                     qlora:bool=False, lora_r:int=16, loss_chunk:int=1024) -> dict:
     "Estimated GPU memory (GiB) of one LoRA training step: weights, LoRA state, activations, logits, overhead."
     a, n = ARCHITECTURES[arch], parameter_counts(arch, lora_r)
@@ -377,7 +381,8 @@ def memory_estimate(arch:str, seq_len:int=4096, batch_size:int=1, gradient_check
     tokens, G = seq_len * batch_size, 2**30
     weights = (n['body'] * 0.53 + n['embeddings'] * 2) if qlora else (n['total'] * 2)
     per_layer = tokens * (10*d + 4*kv + 5*I) * 2
-    acts = (L * tokens * d * 2 + per_layer) if gradient_checkpointing else L * per_layer
+    checkpointed = round(float(gradient_checkpointing) * L)  # layers that keep only their input
+    acts = checkpointed * tokens * d * 2 + (L - checkpointed) * per_layer + (per_layer if checkpointed else 0)
     logits = 3 * min(loss_chunk, tokens) * v * 4
     est = dict(weights=weights/G, lora=n['lora']*16/G, activations=acts/G, logits=logits/G, overhead=1.5)
     est['total'] = sum(est.values())
@@ -443,9 +448,27 @@ def load_model(path:str, settings:TrainSettings, device, dtype):
                   bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=dtype),
                   device_map={'': device.index or 0} if device.type == 'cuda' else {'': 'cpu'})
     elif device.type == 'cuda': kw['device_map'] = {'': device.index or 0}  # straight onto the GPU
+    if settings.kernels == 'liger': check_liger(device)
     try: model = AutoModelForCausalLM.from_pretrained(path, **kw)
     except OSError as e: raise CodelupeError(settings.model, f'cannot load the model: {str(e).splitlines()[0][:160]}') from None
     model.config.use_cache = False
+    if settings.kernels == 'liger': use_liger_kernels(model, device)
+    return model
+
+def check_liger(device): # the training device
+    "Fail with one line unless Liger's kernels can run here: a CUDA device and the liger-kernel package."
+    if device.type != 'cuda': raise CodelupeError('--kernels liger', f'Liger kernels are Triton kernels for CUDA GPUs; this runs on {device.type} (use --kernels torch)')
+    if importlib.util.find_spec('liger_kernel') is None:
+        raise CodelupeError('--kernels liger', 'needs liger-kernel (pip install "codelupe[liger]"); or use --kernels torch')
+
+def use_liger_kernels(model, # a Qwen2 causal LM on a CUDA device
+                      device):
+    "Swap the model's RMSNorm, RoPE and SwiGLU for Liger's fused Triton kernels, in place; the loss fuses in `chunked_causal_loss`."
+    check_liger(device)
+    if model.config.model_type != 'qwen2': raise CodelupeError('--kernels liger', f'codelupe wires Liger for Qwen2 models, not {model.config.model_type}')
+    from liger_kernel.transformers import apply_liger_kernel_to_qwen2
+    apply_liger_kernel_to_qwen2(rope=True, rms_norm=True, swiglu=True, cross_entropy=False,
+                                fused_linear_cross_entropy=False, model=model)
     return model
 
 def attach_lora(model, settings:TrainSettings, parent_adapter:str|Path|None=None):
@@ -456,6 +479,7 @@ def attach_lora(model, settings:TrainSettings, parent_adapter:str|Path|None=None
         if hasattr(model, 'activation_checkpointing_enable'):  # the new name in transformers 5.2x
             model.activation_checkpointing_enable(activation_checkpointing_kwargs={'use_reentrant': False})
         else: model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={'use_reentrant': False})
+        checkpoint_share_of_layers(model, settings.checkpointed_share)
     import warnings
     with warnings.catch_warnings():  # peft still calls names transformers 5.2x deprecated
         warnings.filterwarnings('ignore', category=FutureWarning, message='.*checkpointing')
@@ -464,6 +488,16 @@ def attach_lora(model, settings:TrainSettings, parent_adapter:str|Path|None=None
                                      lora_dropout=settings.lora_dropout, target_modules='all-linear', task_type='CAUSAL_LM'))
     if settings.compile: compile_layers(model)
     return model
+
+def checkpoint_share_of_layers(model,      # a causal LM with gradient checkpointing enabled
+                               share:float): # of the decoder layers, evenly spaced, that recompute in backward
+    "Keep checkpointing on `share` of the decoder layers and turn it off on the others; returns the checkpointed indices."
+    causal = model.get_base_model() if hasattr(model, 'get_base_model') else model
+    layers = causal.model.layers
+    n = round(share * len(layers))
+    chosen = {i * len(layers) // n for i in range(n)} if n else set()
+    for i, layer in enumerate(layers): layer.gradient_checkpointing = i in chosen
+    return sorted(chosen)
 
 def compile_layers(model): # a causal LM, possibly wrapped by peft
     "Compile each decoder layer in place; the layers share one compiled graph, so it compiles once, not per layer."
@@ -475,7 +509,8 @@ def compile_layers(model): # a causal LM, possibly wrapped by peft
 def chunked_causal_loss(model,            # a causal LM, possibly wrapped by peft
                         batch:dict,       # input_ids, labels, position_ids
                         denominator:int,  # target tokens of the accumulation window
-                        chunk:int=1024):  # positions per cross-entropy chunk
+                        chunk:int=1024,   # positions per cross-entropy chunk
+                        kernels:str='torch'): # liger: Liger's fused linear cross-entropy (CUDA) instead of the chunks
     "Sum of next-token cross-entropy over the batch's targets, divided by `denominator`, in checkpointed chunks."
     import torch, torch.nn.functional as F
     from torch.utils.checkpoint import checkpoint
@@ -485,6 +520,9 @@ def chunked_causal_loss(model,            # a causal LM, possibly wrapped by pef
     keep = targets != -100
     h, t = hidden[:, :-1][keep], targets[keep]
     head = causal.get_output_embeddings()
+    if kernels == 'liger':
+        from liger_kernel.transformers import LigerFusedLinearCrossEntropyLoss
+        return LigerFusedLinearCrossEntropyLoss(reduction='sum')(head.weight, h, t, head.bias) / max(denominator, 1)
     def piece(h, t): return F.cross_entropy(head(h).float(), t, reduction='sum')
     total = hidden.new_zeros((), dtype=torch.float32)
     for i in range(0, len(t), chunk):
@@ -566,7 +604,7 @@ def _train_steps(model, windows, opt, sched, params, settings, device, dtype, st
         step_loss = torch.zeros((), device=device)
         for b in window:
             b = {k: v.to(device, non_blocking=True) for k, v in b.items() if k != 'real_tokens'}
-            with autocast: loss = chunked_causal_loss(model, b, denominator, settings.loss_chunk)
+            with autocast: loss = chunked_causal_loss(model, b, denominator, settings.loss_chunk, settings.kernels)
             loss.backward()
             step_loss += loss.detach()
         if settings.max_grad_norm: torch.nn.utils.clip_grad_norm_(params, settings.max_grad_norm)
@@ -889,7 +927,9 @@ def add_train_arguments(p): # an argparse (sub)parser
     p.add_argument('--precision', choices=['auto', 'bf16', 'fp32'], help='compute precision (default: auto)')
     p.add_argument('--qlora', action='store_true', default=None, help='4-bit NF4 base model (needs bitsandbytes: the qlora extra)')
     p.add_argument('--compile', action='store_true', default=None, help='torch.compile each decoder layer (GPU: fuses the small kernels)')
+    p.add_argument('--kernels', choices=['torch', 'liger'], help="liger: Liger's Triton kernels (CUDA; the liger extra) (default: torch)")
     p.add_argument('--no-gradient-checkpointing', dest='gradient_checkpointing', action='store_false', default=None)
+    p.add_argument('--checkpointed-share', type=float, help='share of the layers that recompute in backward (default: 1.0)')
     p.add_argument('--fresh-optimizer', dest='resume_optimizer', action='store_false', default=None,
                    help="do not load the parent run's Adam moments")
     p.add_argument('--seed', type=int)

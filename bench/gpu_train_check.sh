@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The training-throughput checks of the trainer issue, as one short GPU session (about 8 minutes on an H200).
+#
+# Each line builds a real Qwen2.5-Coder architecture with random weights (nothing is downloaded), caps PyTorch at 32 GiB
+# as on an RTX 5090, trains LoRA for a few steps and appends one JSON object to $OUT/train_gpu.jsonl. The first line is
+# the current 5090-1.5b profile; the others are the candidates for the next profile: compiled layers, Liger's kernels,
+# a share of the layers checkpointed, no checkpointing, flex attention, QLoRA, and the 7B profile. All runs use the same
+# weights and data, so their first losses must agree (to bf16 precision): a kernel that changes the numbers shows there.
+#
+# Wheels the GPU image lacks travel with the working tree (see ../.library/device/README.md), fetched here once:
+#   echo /.whl/ >> .git/info/exclude
+#   python3 -m pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+#       --platform manylinux_2_24_x86_64 --platform manylinux_2_17_x86_64 -d .whl bitsandbytes==0.50.2 liger-kernel==0.8.5
+# and then, with the device tool: run(command="bash bench/gpu_train_check.sh", carry=[".whl"], timeout_s=560)
+set -u
+OUT=${OUT:-bench/out}; mkdir -p "$OUT"
+export PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+if ls .whl/*.whl >/dev/null 2>&1; then
+  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl \
+    && export PYTHONPATH=/tmp/site
+fi
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
+python3 -c "import torch, transformers, peft; print('torch', torch.__version__, 'transformers', transformers.__version__, 'peft', peft.__version__)" | tee -a "$OUT/gpu.txt"
+deadline=$((SECONDS + ${BUDGET_S:-500}))
+bench() {  # one configuration: a label, then the flags of bench/train_throughput.py
+  local label=$1; shift
+  local left=$((deadline - SECONDS))
+  if [ "$left" -lt 45 ]; then echo "{\"label\": \"$label\", \"skipped\": \"out of time\"}" >> "$OUT/train_gpu.jsonl"; return; fi
+  local t=$SECONDS
+  if line=$(timeout $((left < 150 ? left : 150)) python3 bench/train_throughput.py --random-init --memory-cap-gb 32 --json "$@" 2>>"$OUT/stderr.log" | tail -1) && [ -n "$line" ]; then
+    echo "{\"label\": \"$label\", \"wall_s\": $((SECONDS - t)), \"result\": $line}" >> "$OUT/train_gpu.jsonl"
+  else
+    echo "{\"label\": \"$label\", \"wall_s\": $((SECONDS - t)), \"error\": \"failed or timed out; see stderr.log\"}" >> "$OUT/train_gpu.jsonl"
+  fi
+  tail -1 "$OUT/train_gpu.jsonl" | cut -c1-400
+}
+A15=${A15:-"--arch qwen2.5-coder-1.5b --profile 5090-1.5b --steps 8 --warmup 3"}
+A7=${A7:-"--arch qwen2.5-coder-7b --profile 5090-7b --steps 6 --warmup 2"}
+bench 1.5b-profile        $A15
+bench 1.5b-compile        $A15 --compile
+bench 1.5b-liger          $A15 --kernels liger
+bench 1.5b-b2-half-ckpt   $A15 --batch-size 2 --checkpointed-share 0.5 --compile
+bench 1.5b-b1-no-ckpt     $A15 --batch-size 1 --checkpointing false --compile
+bench 1.5b-liger-b2-half  $A15 --batch-size 2 --checkpointed-share 0.5 --kernels liger
+bench 1.5b-flex-compile   $A15 --attention flex_attention --compile
+bench 7b-profile-compile  $A7 --compile
+bench 1.5b-qlora          $A15 --qlora
+echo done
