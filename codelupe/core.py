@@ -15,7 +15,7 @@ logging.getLogger('bitsandbytes.backends.cpu.ops').setLevel(logging.ERROR)
 
 # %% auto #0
 __all__ = ['SEVERITIES', 'ACCEPT', 'redact', 'Finding', 'sha256_text', 'Repo', 'SourceFile', 'Decision', 'LayerStats', 'Scanner',
-           'CodelupeError', 'with_overrides', 'retry', 'default_db_path', 'demo_data_path']
+           'CodelupeError', 'with_overrides', 'retry', 'default_db_path', 'demo_data_path', 'cache_dir']
 
 # %% ../nbs/00_core.ipynb #36ef470d
 SEVERITIES = ('critical', 'high', 'medium', 'low', 'info')
@@ -175,3 +175,14 @@ def demo_data_path() -> Path:
     if here.is_dir(): return here
     import codelupe
     return Path(codelupe.__file__).resolve().parent.parent/'data'/'demo'
+
+# %% ../nbs/00_core.ipynb #b6c775c0
+def cache_dir(*parts:str,       # sub-folders inside the cache, e.g. `'license_index'`
+              create:bool=True  # make the folder (and its parents) if it is missing; False: only say where it is
+             ) -> Path:
+    "codelupe's per-user cache folder, or `parts` inside it: `$CODELUPE_CACHE`, else `$XDG_CACHE_HOME/codelupe`, else `~/.cache/codelupe`."
+    if os.environ.get('CODELUPE_CACHE'): root = Path(os.environ['CODELUPE_CACHE'])
+    else: root = Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'codelupe'
+    folder = root.joinpath(*parts)
+    if create: folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -7,10 +7,10 @@ from __future__ import annotations
 import json, os, tempfile
 from pathlib import Path
 import datasets, evaluate
-from ..core import CodelupeError
+from ..core import CodelupeError, cache_dir
 
 # %% auto #0
-__all__ = ['METRICS', 'CodelupePassAtK', 'CodelupeCodeBLEU', 'metric_cache_dir', 'metric_script', 'metric_path']
+__all__ = ['METRICS', 'CodelupePassAtK', 'CodelupeCodeBLEU', 'metric_script', 'metric_path']
 
 # %% ../../nbs/11b_metrics.ipynb #a7e906e7
 _PASS_AT_K_INPUTS = """
@@ -105,11 +105,6 @@ _SCRIPT = '''"""The `evaluate` loading script of codelupe's {name} metric; writt
 from codelupe.evaluation.metrics import {cls}
 '''
 
-def metric_cache_dir() -> Path:
-    "Where codelupe keeps generated files: `$CODELUPE_CACHE`, else `$XDG_CACHE_HOME/codelupe`, else `~/.cache/codelupe`."
-    if os.environ.get('CODELUPE_CACHE'): return Path(os.environ['CODELUPE_CACHE'])
-    return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'codelupe'
-
 def metric_script(name:str) -> str:
     "The source of the `evaluate` loading script of metric `name`."
     if name not in METRICS: raise CodelupeError(name, f"no such metric; choose from {', '.join(METRICS)}")
@@ -128,6 +123,6 @@ def _write_script(root:Path, name:str, source:str) -> Path:
 def metric_path(name:str) -> str:
     "A local folder `evaluate.load` takes for metric `name` (`pass_at_k` or `codebleu`), written on first use."
     source = metric_script(name)
-    try: return str(_write_script(metric_cache_dir(), name, source))
+    try: return str(_write_script(cache_dir(), name, source))
     except OSError:   # a read-only home: fall back to the temporary folder
         return str(_write_script(Path(tempfile.gettempdir())/f'codelupe-{os.getuid()}', name, source))

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field, asdict, replace, fields
 from itertools import chain
 from pathlib import Path, PurePosixPath
 
-from ..core import Finding, Repo, SourceFile, Decision, ACCEPT, Scanner, CodelupeError
+from ..core import Finding, Repo, SourceFile, Decision, ACCEPT, Scanner, CodelupeError, cache_dir
 
 # %% auto #0
 __all__ = ['TOKENIZER_VERSION', 'EQUIVALENT_WORDS', 'COPYRIGHT_LINE', 'CATEGORIES', 'SCANCODE_CATEGORIES', 'NETWORK_COPYLEFT',
            'LICENSE_REFS', 'CLASSIFIERS', 'MANIFEST_PARSERS', 'DOC_LICENSE_NAME', 'DOC_LICENSES', 'README_NAME',
-           'SCANCODE_SPEC', 'EXTRA_KEYS', 'words_and_lines', 'normalize', 'index_path', 'LicenseIndex', 'cache_dir',
+           'SCANCODE_SPEC', 'EXTRA_KEYS', 'words_and_lines', 'normalize', 'index_path', 'LicenseIndex',
            'index_cache_key', 'index_cache_file', 'read_cached_index', 'write_cached_index', 'load_license_index',
            'license_index', 'canonical_id', 'parse_expression', 'expression_text', 'normalize_expression',
            'same_expression', 'license_ids', 'id_category', 'expression_category', 'TextMatch', 'find_licenses',
@@ -124,11 +124,6 @@ _CACHE_FORMAT = 1   # the layout of `LicenseIndex.state()`
 _CACHE_MAGIC = b'codelupe license index\n'
 _CACHE_KEEP = 3     # cached indexes kept (other versions, other index files)
 
-def cache_dir() -> Path:
-    "codelupe's per-user cache: `$CODELUPE_CACHE`, else `$XDG_CACHE_HOME/codelupe`, else `~/.cache/codelupe`."
-    if os.environ.get('CODELUPE_CACHE'): return Path(os.environ['CODELUPE_CACHE'])   # as `evaluation.metric_cache_dir`
-    return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'codelupe'
-
 def index_cache_key(raw:bytes # the index file's bytes
                    ) -> str:
     "What a built index depends on: the index file, the module that builds it, the codelupe and Python versions."
@@ -141,10 +136,10 @@ def index_cache_key(raw:bytes # the index file's bytes
     return h.hexdigest()
 
 def index_cache_file(key:str,               # from `index_cache_key`
-                     folder:Path|None=None  # the cache folder; `cache_dir()` by default
+                     folder:Path|None=None  # the cache folder; `core.cache_dir()` by default
                     ) -> Path:
-    "Where the built index of `key` is cached."
-    return Path(folder or cache_dir())/'license_index'/f'{key[:32]}.bin'
+    "Where the built index of `key` is cached (nothing is created: reading must not fail on a read-only home)."
+    return (Path(folder) if folder else cache_dir(create=False))/'license_index'/f'{key[:32]}.bin'
 
 def read_cached_index(file:Path, key:str) -> LicenseIndex|None:
     "The index cached in `file` for `key`; None when it is missing, stale, corrupt or unreadable."
@@ -192,7 +187,7 @@ def write_cached_index(index:LicenseIndex, file:Path, key:str) -> bool:
     return True
 
 def load_license_index(path:Path|None=None,   # the index file; the shipped one by default
-                       cache:Path|bool=True    # the cache folder; True: `cache_dir()`, False: build without a cache
+                       cache:Path|bool=True    # the cache folder; True: `core.cache_dir()`, False: build without a cache
                       ) -> LicenseIndex:
     "The license index of `path`: from the cache when it holds it, else built (and cached). `from_cache` says which."
     p = Path(path or index_path())
