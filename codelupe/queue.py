@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_queue.ipynb #25a74155
 from __future__ import annotations
-import argparse, json, os, random, re, signal, socket, sys, time, traceback
+import argparse, json, os, random, re, signal, socket, sys, time, traceback, uuid
 from dataclasses import dataclass, field, asdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -13,12 +13,13 @@ from .store import SampleStore, migrate, has_table, ensure_schema
 
 # %% auto #0
 __all__ = ['PRIORITIES', 'STATUSES', 'JOB_COLUMNS', 'RATE_WINDOW_MINUTES', 'LATENCY_QUERY', 'DEAD_QUERY', 'has_queue_tables',
-           'ensure_queue_tables', 'Job', 'queue_source', 'enqueue', 'backoff_delay', 'clone_host', 'HostRateLimiter',
-           'claim', 'JobOutcome', 'QueueSettings', 'mark_done', 'mark_failed', 'release', 'worker_id', 'worker_gone',
-           'recover_expired', 'run_batch', 'WorkSummary', 'work', 'queue_depth', 'queue_overview', 'queue_status',
-           'dead_jobs', 'retry_jobs', 'status_snapshot_path', 'write_status_snapshot', 'read_status_snapshot',
-           'queue_add_command', 'queue_work_command', 'queue_status_command', 'queue_dead_command',
-           'queue_retry_command', 'add_queue_commands', 'main']
+           'ensure_queue_tables', 'Job', 'queue_source', 'enqueue', 'inbox_path', 'post_to_inbox', 'read_request',
+           'take_inbox', 'backoff_delay', 'clone_host', 'HostRateLimiter', 'claim', 'JobOutcome', 'QueueSettings',
+           'mark_done', 'mark_failed', 'release', 'worker_id', 'worker_gone', 'recover_expired', 'run_batch',
+           'WorkSummary', 'work', 'queue_depth', 'queue_overview', 'queue_status', 'dead_jobs', 'retry_jobs',
+           'status_snapshot_path', 'write_status_snapshot', 'read_status_snapshot', 'queue_add_command',
+           'queue_work_command', 'queue_status_command', 'queue_dead_command', 'queue_retry_command',
+           'add_queue_commands', 'main']
 
 # %% ../nbs/08_queue.ipynb #de73b9ff
 PRIORITIES = ('high', 'normal', 'low')
@@ -82,6 +83,53 @@ def enqueue(store:SampleStore,   # an open, writable store
         con.execute('COMMIT')
     except BaseException:
         con.execute('ROLLBACK'); raise
+    return ids
+
+# %% ../nbs/08_queue.ipynb #23f128d4
+def inbox_path(db) -> Path:
+    "The inbox folder of store `db`, where requests wait while a worker owns the store."
+    return Path(f'{db}.queue-inbox')
+
+def post_to_inbox(db,                   # the store the request is for
+                  sources:list,         # sources to enqueue, as for `enqueue`
+                  priority:str='normal') -> Path:
+    "Leave a request to enqueue `sources` in the inbox of store `db`, atomically; returns its file."
+    if priority not in PRIORITIES: raise CodelupeError(f'priority {priority!r}', f"must be one of {', '.join(PRIORITIES)}")
+    folder = inbox_path(db)
+    folder.mkdir(exist_ok=True)
+    name = f'{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}.json'
+    request = dict(sources=[queue_source(s) for s in sources], priority=priority, at=_now().isoformat(), pid=os.getpid())
+    tmp_path = folder/f'.{name}.tmp'
+    tmp_path.write_text(json.dumps(request))
+    os.replace(tmp_path, folder/name)
+    return folder/name
+
+def read_request(path:Path) -> tuple[list, str]:
+    "The sources and priority of an inbox file; `ValueError` for anything that is not a request."
+    request = json.loads(path.read_text())
+    sources = request.get('sources') if isinstance(request, dict) else None
+    if not isinstance(sources, list) or not all(isinstance(x, str) and x for x in sources):
+        raise ValueError('no list of sources')
+    if request.get('priority', 'normal') not in PRIORITIES: raise ValueError(f"unknown priority {request.get('priority')!r}")
+    return sources, request.get('priority', 'normal')
+
+def take_inbox(store:SampleStore, # the store this worker owns
+               log=None) -> list[int]: # called with one line per request
+    "Enqueue the requests waiting in the store's inbox, oldest first; returns their job ids."
+    folder, log, ids = inbox_path(store.path), log or (lambda line: None), []
+    if not folder.is_dir(): return ids
+    for path in sorted(folder.glob('*.json')):
+        try: sources, priority = read_request(path)
+        except (OSError, ValueError) as e:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+            aside = folder/'rejected'
+            aside.mkdir(exist_ok=True)
+            os.replace(path, aside/path.name)
+            log(f'inbox: {path.name} is not a queue request ({str(e)[:80]}); moved to {aside}')
+            continue
+        got = enqueue(store, sources, priority)
+        path.unlink(missing_ok=True)
+        log(f"inbox: queued {len(got)} job{'s' * (len(got) != 1)} ({priority}): {', '.join(map(str, got))}")
+        ids += got
     return ids
 
 # %% ../nbs/08_queue.ipynb #5bca194e
@@ -334,6 +382,7 @@ def work(store:SampleStore,            # an open, writable store: this process o
     limiter = HostRateLimiter(settings.clones_per_minute, settings.clone_burst)
     on_defer = lambda host, n, wait: log(f'{host}: clone limit reached, {n} job(s) wait {wait:.1f}s')
     while True:
+        take_inbox(store, log)
         for job, status in recover_expired(store, settings.lease_seconds, settings.max_attempts, me=me):
             summary.recovered.append(job.id)
             log(f'job {job.id} {"back in the queue" if status == "queued" else status}: {_jobs(store.con, f"id = {job.id}")[0].last_error}')
@@ -476,13 +525,28 @@ def _tables_out(tables:dict, as_json:bool, out):
         print_tables(tables, Console(file=out, soft_wrap=True) if out else None)
 
 def queue_add_command(sources:list, priority:str='normal', db=None, as_json:bool=False, out=None) -> int:
-    "`codelupe queue add SOURCE... [--priority P]`: add jobs to the queue."
+    "`codelupe queue add SOURCE... [--priority P]`: add jobs to the queue (through the inbox while a worker owns it)."
     out = out or sys.stdout
-    with SampleStore(db) as store:
+    try: store = SampleStore(db)
+    except CodelupeError as e:
+        if 'in use by' not in str(e): raise
+        return _add_through_inbox(db or default_db_path(), sources, priority, as_json, out)
+    with store:
         ids = enqueue(store, sources, priority)
         waiting = store.con.execute("SELECT count(*) FROM jobs WHERE status IN ('queued', 'failed')").fetchone()[0]
     if as_json: print(json.dumps(dict(ids=ids, priority=priority, waiting=waiting)), file=out)
     else: print(f"queued {len(ids)} job{'s' * (len(ids) != 1)} ({priority}): {', '.join(map(str, ids))}; {waiting} waiting in {store.path}", file=out)
+    return 0
+
+def _add_through_inbox(db, sources:list, priority:str, as_json:bool, out) -> int:
+    "Leave the request in the inbox of the busy store `db`, and say who will take it in."
+    path = post_to_inbox(db, sources, priority)
+    snap = read_status_snapshot(db)
+    who = (f"queue worker {snap['worker']}, which takes it in within seconds" if snap
+           else 'another process; the next `codelupe queue work` takes it in')
+    if as_json: print(json.dumps(dict(ids=None, inbox=str(path), priority=priority, sources=len(sources))), file=out)
+    else: print(f"the store is in use by {who}: left {len(sources)} source{'s' * (len(sources) != 1)} ({priority}) "
+                f"in its inbox {path.parent}", file=out)
     return 0
 
 def _interrupt_on_sigterm():
@@ -531,6 +595,9 @@ def queue_status_command(db=None, as_json:bool=False, out=None) -> int:
         tables = {k: pd.DataFrame(v) for k, v in snap['tables'].items()}
         if as_json: tables['snapshot'] = dict(worker=snap['worker'], at=snap['at'])
         else: print(f"the store is in use by queue worker {snap['worker']}; its status at {snap['at']}:", file=out)
+    requests = len(list(inbox_path(db or default_db_path()).glob('*.json')))
+    if as_json: tables['inbox'] = dict(requests=requests)
+    elif requests: print(f"{requests} request{'s' * (requests != 1)} to add jobs wait in the inbox", file=out)
     _tables_out(tables, as_json, out)
     return 0
 

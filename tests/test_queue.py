@@ -1,4 +1,4 @@
-"The job queue end to end in real processes: `queue work --workers 2`, a refused second writer, a worker killed mid-job."
+"The job queue end to end in real processes: `queue work --workers 2`, a refused second writer, adds through the inbox, a worker killed mid-job."
 import argparse, json, os, re, shutil, signal, subprocess, sys, time
 from pathlib import Path
 import duckdb, pytest
@@ -80,7 +80,7 @@ def test_work_runs_every_job_once_and_dead_letters_the_bad_ones(tmp_path):
     assert r.returncode == 0 and r.stdout.startswith('requeued 2 jobs')
     assert {st for s, st, a, e in jobs(db).values() if s in (str(missing), unreachable)} == {'queued'}
 
-def test_a_second_writer_is_refused_with_one_line_naming_the_worker(tmp_path):
+def test_a_second_writer_is_refused_and_adds_go_through_the_inbox(tmp_path):
     db = tmp_path/'busy.duckdb'
     assert queue('add', DEMO/'quickcache', '--db', db).returncode == 0
     worker = subprocess.Popen([*QUEUE, 'queue', 'work', '--workers', '1', '--layers', 'quality', '--db', str(db)],  # no --until-empty: it stays
@@ -88,26 +88,32 @@ def test_a_second_writer_is_refused_with_one_line_naming_the_worker(tmp_path):
     try:
         first = worker.stdout.readline()
         assert first.startswith('worker ') and ' owns ' in first, first + worker.stderr.read()
-        for args in (['add', DEMO/'wordstat'], ['work', '--until-empty']):
-            r = queue(*args, '--db', db)
-            lines = r.stderr.strip().splitlines()
-            assert r.returncode == 2 and len(lines) == 1, r.stderr
-            assert f'in use by process {worker.pid}' in lines[0] and str(db) in lines[0], lines[0]
+        r = queue('work', '--until-empty', '--db', db)  # a second worker: one line naming the first
+        lines = r.stderr.strip().splitlines()
+        assert r.returncode == 2 and len(lines) == 1, r.stderr
+        assert f'in use by process {worker.pid}' in lines[0] and str(db) in lines[0], lines[0]
         r = codelupe('curate', DEMO/'wordstat', '--db', db, '--quiet')  # any writer, not only the queue's
         assert r.returncode == 2 and f'process {worker.pid}' in r.stderr
-        deadline = time.time() + 120
+        r = queue('add', DEMO/'wordstat', '--priority', 'high', '--db', db)  # adding is not refused: it waits in the inbox
+        assert r.returncode == 0 and 'inbox' in r.stdout and r.stderr == '', r.stdout + r.stderr
+        r = codelupe('curate', DEMO/'tinyroute-js', '--queue', '--db', db)   # `curate --queue` too
+        assert r.returncode == 0 and 'inbox' in r.stdout, r.stdout + r.stderr
+        deadline = time.time() + 180
         while time.time() < deadline:  # `queue status` shows the worker's snapshot meanwhile
             r = queue('status', '--db', db, '--json')
             assert r.returncode == 0, r.stderr
             data = json.loads(r.stdout)
-            if data['depth'][1]['done'] == 1: break
+            done = sum(row['done'] for row in data['depth'])  # a row per priority
+            if done == 3: break
             time.sleep(0.5)
-        assert data['snapshot']['worker'].endswith(f':{worker.pid}') and data['depth'][1]['done'] == 1
+        assert data['snapshot']['worker'].endswith(f':{worker.pid}') and done == 3, data
+        assert data['inbox'] == {'requests': 0}
     finally:
         worker.send_signal(signal.SIGTERM)
         out, err = worker.communicate(timeout=60)
     assert worker.returncode == 130 and 'Traceback' not in err, err
-    assert [st for s, st, a, e in jobs(db).values()] == ['done']
+    assert 'inbox: queued 1 job (high)' in out, out
+    assert sorted((Path(s).name, st) for s, st, a, e in jobs(db).values()) == [('quickcache', 'done'), ('tinyroute-js', 'done'), ('wordstat', 'done')]
     assert not Path(f'{db}.queue-status.json').exists()
     r = queue('status', '--db', db)
     assert r.returncode == 0 and 'depth' in r.stdout
