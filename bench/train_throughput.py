@@ -188,7 +188,7 @@ def bench_tiny(args):
     "codelupe's packed loop against a plain transformers Trainer padding to the longest sample, on the tiny model."
     import torch
     from transformers import Trainer, TrainingArguments
-    s = make_settings('cpu-tiny', model='tiny', epochs=args.epochs)
+    s = make_settings('cpu-tiny', model='tiny', epochs=args.epochs, max_seq_len=args.seq_len)
     samples = demo_samples()
     work = Path(tempfile.mkdtemp())
     path = str(tiny_model(work/'tiny', [x['content'] for x in samples]))
@@ -196,6 +196,8 @@ def bench_tiny(args):
     device, dtype = pick_device('auto')
     if device.type == 'cpu' and s.cpu_threads: torch.set_num_threads(s.cpu_threads)
     examples = tokenize_samples(samples, tok, s)
+    if args.code_lengths:  # random tokens with code-like lengths instead of the demo files (which are short and even)
+        examples = synthetic_examples(args.code_lengths, s.max_seq_len, len(tok))
     packed = pack_examples(examples, s.max_seq_len)
     batches = packed.batches(s.batch_size, tok.pad_token_id)
     steps = len(batches) * args.epochs
@@ -232,7 +234,7 @@ def bench_tiny(args):
     secs_b = time.perf_counter() - t
     base = dict(tokens_per_second=round(real / secs_b, 1), padding_efficiency=round(real / (padded_tokens * args.epochs), 4),
                 steps=out.global_step, loss=round(out.training_loss, 3))
-    return dict(model='tiny', device=str(device), real_tokens=real, max_seq_len=s.max_seq_len, batch_size=s.batch_size,
+    return dict(model='tiny', data='code-like lengths' if args.code_lengths else 'demo corpus', device=str(device), real_tokens=real, max_seq_len=s.max_seq_len, batch_size=s.batch_size,
                 codelupe=ours, trainer_padded=base,
                 speedup=round(ours['tokens_per_second'] / base['tokens_per_second'], 2))
 
@@ -252,6 +254,9 @@ def main(argv=None):
     p.add_argument('--steps', type=int, default=10, help='timed micro-steps (default 10)')
     p.add_argument('--warmup', type=int, default=2, help='untimed first steps (default 2)')
     p.add_argument('--epochs', type=int, default=1, help='--model tiny: passes over the demo corpus')
+    p.add_argument('--code-lengths', type=int, metavar='TOKENS',
+                   help='--model tiny: this many tokens of random samples with code-like lengths (log-normal, median '
+                        '700 tokens) instead of the demo corpus; use with --seq-len 2048 or 4096')
     p.add_argument('--memory-cap-gb', type=float, help='limit PyTorch to this much GPU memory (32 for an RTX 5090)')
     p.add_argument('--compare-padded', action='store_true', help='also time one sample per sequence, padded')
     p.add_argument('--compare-leaky', action='store_true', help='also time naive packing (no position restarts): the cost of isolation')
