@@ -99,6 +99,13 @@ def _fold(result:CurateResult, stats:list):
     by_name = {s.layer: s for s in result.stats}
     for s in stats: by_name[s.layer].add(s)
 
+def _warm_caches(names:list, # the layers the workers run
+                 workers:int): # scanning processes
+    "Build here, once, what each worker would otherwise build at the same time: the license index's cache."
+    if workers <= 1 or 'license' not in names: return
+    from codelupe.scanners.license import warm_index_cache
+    with span('warm license index'): warm_index_cache()
+
 # %% ../nbs/07a_curate.ipynb #6fa46ed7
 def curate(sources:list|None=None,   # folders, git URLs, archives, datasets; default the bundled demo corpus
            db:str|None=None,         # the store; default `$CODELUPE_DB` or ./codelupe.duckdb
@@ -154,6 +161,7 @@ def curate_into(store:SampleStore,        # an open, writable store
                         bytes=result.bytes_seen - bytes_before)
     with span('curate', run_id=run_id, db=str(store.path), sources=len(sources), workers=workers, layers=','.join(names)) as run:
         try:
+            _warm_caches(worker_names, workers)
             for (work, files), verdicts, stats in scan_chunks(chunks(), worker_names, workers, settings, signatures=index is not None):
                 work.apply(files, verdicts); _fold(result, stats)
                 record_layers(stats, repo=work.batch.repo.name or work.batch.repo.source)

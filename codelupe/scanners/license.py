@@ -16,13 +16,13 @@ __all__ = ['TOKENIZER_VERSION', 'EQUIVALENT_WORDS', 'COPYRIGHT_LINE', 'CATEGORIE
            'LICENSE_REFS', 'CLASSIFIERS', 'MANIFEST_PARSERS', 'DOC_LICENSE_NAME', 'DOC_LICENSES', 'README_NAME',
            'SCANCODE_SPEC', 'EXTRA_KEYS', 'words_and_lines', 'normalize', 'index_path', 'LicenseIndex',
            'index_cache_key', 'index_cache_file', 'read_cached_index', 'write_cached_index', 'load_license_index',
-           'license_index', 'canonical_id', 'parse_expression', 'expression_text', 'normalize_expression',
-           'same_expression', 'license_ids', 'id_category', 'expression_category', 'TextMatch', 'find_licenses',
-           'Evidence', 'LicenseMatch', 'combine', 'pointer_notice', 'detect_license', 'spdx_identifiers',
-           'classifier_license', 'phrase_key', 'find_phrases', 'license_from_value', 'manifest_licenses',
-           'readme_license_section', 'readme_licenses', 'FolderLicense', 'folder_licenses', 'nearest_folder_license',
-           'LicensePolicy', 'license_decision', 'repo_relative_path', 'LicenseScanner', 'repo_from_folder',
-           'license_report', 'license_command', 'build_license_index']
+           'license_index', 'warm_index_cache', 'canonical_id', 'parse_expression', 'expression_text',
+           'normalize_expression', 'same_expression', 'license_ids', 'id_category', 'expression_category', 'TextMatch',
+           'find_licenses', 'Evidence', 'LicenseMatch', 'combine', 'pointer_notice', 'detect_license',
+           'spdx_identifiers', 'classifier_license', 'phrase_key', 'find_phrases', 'license_from_value',
+           'manifest_licenses', 'readme_license_section', 'readme_licenses', 'FolderLicense', 'folder_licenses',
+           'nearest_folder_license', 'LicensePolicy', 'license_decision', 'repo_relative_path', 'LicenseScanner',
+           'repo_from_folder', 'license_report', 'license_command', 'build_license_index']
 
 # %% ../../nbs/05_license.ipynb #49fe0174
 TOKENIZER_VERSION = 1
@@ -213,6 +213,17 @@ def license_index() -> LicenseIndex:
         _INDEX = load_license_index()
         gc.freeze()   # the index lives as long as the process: keep the garbage collector from walking it again
     return _INDEX
+
+# %% ../../nbs/05_license.ipynb #3d2fa666
+def warm_index_cache(path:Path|None=None,   # the index file; the shipped one by default
+                     folder:Path|None=None  # the cache folder; `core.cache_dir()` by default
+                    ) -> bool:
+    "Build and cache the index of `path` unless the cache has it; True when the cache has it afterwards."
+    p = Path(path or index_path())
+    if not p.exists(): raise CodelupeError(str(p), 'license index missing: run .ci/build_license_index.py')
+    file = index_cache_file(index_cache_key(p.read_bytes()), folder)
+    if not file.exists(): load_license_index(p, folder or True)
+    return file.exists()
 
 # %% ../../nbs/05_license.ipynb #5a23a145
 _EXPR_TOKEN = re.compile(r'\(|\)|[^\s()]+')
