@@ -195,8 +195,7 @@ def _commit(store:SampleStore, work:_RepoWork, result:CurateResult, index=None):
     dedup = result.stats[-1]
     dedup.files_in += len(accepted); dedup.accepted += res.inserted
     if res.duplicates: dedup.rejected['exact-duplicate'] += res.duplicates
-    stored = store.con.execute("SELECT language FROM samples WHERE repo_id = ?", [res.repo_id]).fetchall()
-    result.languages.update(l or '(unknown)' for (l,) in stored)
+    result.languages.update(res.languages)
 
 # %% ../nbs/07a_curate.ipynb #85263c3e
 class _NoProgress:
