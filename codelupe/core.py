@@ -128,6 +128,7 @@ class Scanner:
 # %% ../nbs/00_core.ipynb #9d935a41
 class CodelupeError(Exception):
     "An error caused by the input, shown to the user as one line."
+    attempts = 1   # tries made before giving up: a source that retries (a git clone) sets how many
     def __init__(self, subject:str, # the input at fault: a path, URL or setting
                  reason:str):       # what is wrong with it
         self.subject, self.reason = subject, reason

@@ -139,9 +139,9 @@ def curate_into(store:SampleStore,        # an open, writable store
     result = CurateResult(run_id, str(store.path), notes=notes,
                           stats=[LayerStats('source')] + [LayerStats(n) for n in names] + [LayerStats('dedup')])
     bar = _progress(progress)
-    def fail(spec, err, tb=''):
+    def fail(spec, err, tb='', attempts=1):
         result.failed.append((spec, err))
-        if dead_letter: store.add_dead_letter(spec, err, tb, attempts=1, run_id=run_id)
+        if dead_letter: store.add_dead_letter(spec, err, tb, attempts=attempts, run_id=run_id)
         if on_error: on_error(spec, err)
     def chunks():
         for spec in sources:
@@ -155,7 +155,7 @@ def curate_into(store:SampleStore,        # an open, writable store
                     _source_stats(result, batch)
                     work = _RepoWork(batch, fp, set(store._existing([f.sha256 for f in batch.files])))
                     for c in work.chunks: yield (work, c), c
-            except CodelupeError as e: fail(spec, str(e))
+            except CodelupeError as e: fail(spec, str(e), attempts=e.attempts)   # a clone's retries, say
             except Exception as e: fail(spec, f'{spec}: {e.__class__.__name__}: {e}'.splitlines()[0], traceback.format_exc())
             record_span('source', time.perf_counter() - source_start, source=spec, files=result.files_seen - files_before,
                         bytes=result.bytes_seen - bytes_before)

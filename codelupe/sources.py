@@ -400,8 +400,10 @@ def _clone(url:str, dest:str, timeout:float):
     except subprocess.TimeoutExpired: raise GitCloneError(f'git clone timed out after {timeout:g}s') from None
     if done.returncode == 0: return
     lines = [l.strip() for l in done.stderr.splitlines() if l.strip()]
-    message = safe_url(re.sub(r'^(fatal|error):\s*', '', lines[-1] if lines else f'git exited with {done.returncode}'))
-    if any(p in message.lower() for p in _PERMANENT_GIT_ERRORS): raise CodelupeError(safe_url(url), message)
+    # git's own errors, the cause first: a missing repository ends with hints ("and the repository exists.")
+    errors = [re.sub(r'^(fatal|error):\s*', '', l) for l in lines if re.match(r'(fatal|error):', l)] or lines[-1:]
+    message = safe_url(errors[0] if errors else f'git exited with {done.returncode}')
+    if any(p in e.lower() for e in errors for p in _PERMANENT_GIT_ERRORS): raise CodelupeError(safe_url(url), message)
     raise GitCloneError(message)
 
 def _url_name(url:str) -> str:
@@ -414,6 +416,20 @@ def _head_commit(path:str) -> str|None:
                           stdin=subprocess.DEVNULL, env=_git_env())
     return done.stdout.strip() or None if done.returncode == 0 else None
 
+def _clone_with_retries(url:str, dest:str, timeout:float, # as for `_clone`
+                        attempts:int,                       # tries in all
+                        shown:str):                         # the source as errors name it
+    "Clone with `retry`; a failure raises `CodelupeError` whose `attempts` says how many clones were tried."
+    tried = 0
+    def once():
+        nonlocal tried
+        tried += 1; _clone(url, dest, timeout)
+    try: return retry(once, attempts=attempts, base=0.5, max_wait=4, retry_on=(GitCloneError,))
+    except GitCloneError as e: err = CodelupeError(shown, f'git clone failed: {e}')
+    except CodelupeError as e: err = e
+    err.attempts = tried
+    raise err from None
+
 def _open_git(spec:str, max_file_bytes:int=1_000_000, work_dir:str|None=None, clone_timeout:float=600,
               clone_attempts:int=3, **kw) -> Iterator[RepoBatch]:
     "Clone a git source to a temporary folder, read it, remove the folder, then yield its one batch."
@@ -424,9 +440,7 @@ def _open_git(spec:str, max_file_bytes:int=1_000_000, work_dir:str|None=None, cl
     tmp = tempfile.mkdtemp(prefix='codelupe-clone-', dir=work_dir)
     try:
         dest = os.path.join(tmp, 'repo')
-        try: retry(lambda: _clone(url, dest, clone_timeout), attempts=clone_attempts, base=0.5, max_wait=4,
-                   retry_on=(GitCloneError,))
-        except GitCloneError as e: raise CodelupeError(shown, f'git clone failed: {e}') from None
+        _clone_with_retries(url, dest, clone_timeout, clone_attempts, shown)
         repo = Repo(shown, name, url=safe_url(url), commit=_head_commit(dest))
         batch = read_tree(dest, repo, max_file_bytes, follow_root=False)
     finally: _remove_tree(tmp)
