@@ -425,10 +425,10 @@ def _clone_with_retries(url:str, dest:str, timeout:float, # as for `_clone`
         nonlocal tried
         tried += 1; _clone(url, dest, timeout)
     try: return retry(once, attempts=attempts, base=0.5, max_wait=4, retry_on=(GitCloneError,))
-    except GitCloneError as e: err = CodelupeError(shown, f'git clone failed: {e}')
-    except CodelupeError as e: err = e
-    err.attempts = tried
-    raise err from None
+    except CodelupeError as e: e.attempts = tried; raise
+    except GitCloneError as e:   # raised here, the error's `__context__` is the transient failure (the queue retries it)
+        err = CodelupeError(shown, f'git clone failed: {e}'); err.attempts = tried
+        raise err from None
 
 def _open_git(spec:str, max_file_bytes:int=1_000_000, work_dir:str|None=None, clone_timeout:float=600,
               clone_attempts:int=3, **kw) -> Iterator[RepoBatch]:
