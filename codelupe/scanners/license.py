@@ -222,7 +222,11 @@ def warm_index_cache(path:Path|None=None,   # the index file; the shipped one by
     p = Path(path or index_path())
     if not p.exists(): raise CodelupeError(str(p), 'license index missing: run .ci/build_license_index.py')
     file = index_cache_file(index_cache_key(p.read_bytes()), folder)
-    if not file.exists(): load_license_index(p, folder or True)
+    if file.exists(): return True
+    try: file.parent.mkdir(parents=True, exist_ok=True)
+    except OSError: return False   # a cache that cannot be written: building here would only add to the workers' time
+    if not os.access(file.parent, os.W_OK): return False
+    load_license_index(p, folder or True)
     return file.exists()
 
 # %% ../../nbs/05_license.ipynb #5a23a145
