@@ -133,6 +133,8 @@ class CodelupeError(Exception):
                  reason:str):       # what is wrong with it
         self.subject, self.reason = subject, reason
         super().__init__(f"{subject}: {reason}")
+    def __reduce__(self): # raised in a worker process, it must reach the parent whole (attempts included)
+        return (self.__class__, (self.subject, self.reason), self.__dict__)
 
 # %% ../nbs/00_core.ipynb #e08567fa
 def with_overrides(settings,        # a settings dataclass instance, or None for the defaults
