@@ -84,10 +84,14 @@ class Pipeline:
 # %% ../nbs/06_pipeline.ipynb #4fbc658c
 _WORKER: Pipeline|None = None
 _SIGNATURES = None # the near-duplicate settings when workers compute MinHash signatures for the writer
+_START_ERROR: CodelupeError|None = None # a worker's own start-up failure (a bad setting), raised with its first chunk
 
-def _init_worker(names, settings, signatures=False):
-    global _WORKER, _SIGNATURES
-    _WORKER = Pipeline(load_layers(names, **settings)[0])
+def _init_worker(names, settings, signatures=False, defer_errors=False):
+    global _WORKER, _SIGNATURES, _START_ERROR
+    try: _WORKER, _START_ERROR = Pipeline(load_layers(names, **settings)[0]), None
+    except CodelupeError as e:  # in a pool, an initializer that raises prints a traceback and breaks the pool
+        if not defer_errors: raise
+        _START_ERROR = e; return
     if signatures:
         from codelupe.dedup import dedup_settings
         _SIGNATURES = dedup_settings(**settings.get('near-duplicate', {}))
@@ -95,6 +99,7 @@ def _init_worker(names, settings, signatures=False):
 
 def _scan_chunk(files:list) -> tuple[list, list]:
     "Scan a chunk of files in a worker; returns (verdicts, stats delta)."
+    if _START_ERROR is not None: raise _START_ERROR
     verdicts, stats = [_WORKER.run(f) for f in files], _WORKER.take_stats()
     if _SIGNATURES is not None:  # the near-duplicate layer's share of the work, timed as that layer
         import time
@@ -122,7 +127,7 @@ def scan_chunks(chunks,                # iterable of (tag, list of SourceFile)
     ctx = mp.get_context('forkserver')
     ctx.set_forkserver_preload(['codelupe.pipeline'])
     # A process pool that fails loudly: if a worker dies, pending results raise `BrokenProcessPool` instead of hanging.
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(names, settings, signatures)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(names, settings, signatures, True)) as pool:
         inflight = deque()
         for tag, files in chunks:
             inflight.append((tag, pool.submit(_scan_chunk, files)))
