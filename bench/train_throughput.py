@@ -11,11 +11,12 @@ nothing is downloaded):
     python bench/train_throughput.py --arch qwen2.5-coder-7b --random-init --profile 5090-7b --memory-cap-gb 32
 `--memory-cap-gb 32` limits PyTorch to 32 GiB, as on an RTX 5090, to check that the profiles fit. `--compile`,
 `--kernels liger`, `--checkpointed-share`, `--qlora` and `--attention flex_attention` try the trainer's options;
-`bench/gpu_train_check.sh` runs the whole set as one short GPU session. MFU counts the
+`bench/gpu_train_check.sh` runs the whole set as one short GPU session. `--project-to 5090` profiles the packed run and projects
+its tokens/s onto an RTX 5090 (tensor-core time scaled by matmul throughput, the rest by memory bandwidth). MFU counts the
 useful FLOPs of a LoRA step (4N per token for the frozen weights' forward and input gradients, plus attention) against
 the card's dense bf16 peak (`--peak-tflops`, default from the card's name) and against a measured matmul peak.
 """
-import argparse, json, math, os, random, sys, tempfile, time
+import argparse, json, math, os, random, re, sys, tempfile, time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -48,6 +49,51 @@ def measured_matmul_tflops(device, n=8192, reps=10) -> float:
     torch.cuda.synchronize(device)
     return 2 * n**3 * reps / (time.perf_counter() - t) / 1e12
 
+# Cards to project to, in achievable figures: bf16 matmul TFLOP/s and device copy TB/s. RTX 5090: 209.5 (the dense
+# spec, as a floor) to 254 (a cuBLASLt measurement), and 90% of its 1,792 GB/s; H200: 788 and 4.3 as measured here.
+CARDS = {'5090': dict(tflops=(209.5, 254.0), tbps=1.61), 'H200': dict(tflops=(788.0,), tbps=4.3)}
+# Kernels that run on the tensor cores (matrix products, fused attention) on a GPU; matrix products among CPU ops.
+TENSOR_WORK = re.compile(r'gemm|cutlass|xmma|nvjet|wgmma|cublas|flash|fmha|attention|sm\d\d_|'
+                         r'^aten::(mm|addmm|bmm|baddbmm|_scaled_dot_product\w*)$', re.I)
+
+def measured_copy_tbps(device, n_bytes=2**31, reps=10) -> float:
+    "Device-to-device copy bandwidth on this card, counting bytes read and written (TB/s)."
+    import torch
+    a = torch.empty(n_bytes // 2, dtype=torch.bfloat16, device=device); b = torch.empty_like(a)
+    for _ in range(3): b.copy_(a)
+    torch.cuda.synchronize(device)
+    t = time.perf_counter()
+    for _ in range(reps): b.copy_(a)
+    torch.cuda.synchronize(device)
+    return 2 * n_bytes * reps / (time.perf_counter() - t) / 1e12
+
+def time_breakdown(step, device) -> dict:
+    "Seconds of `step()` spent in tensor-core work (matrix products, attention) and in everything else, per the profiler."
+    from torch.profiler import profile, ProfilerActivity
+    from torch.autograd import DeviceType
+    cuda = device.type == 'cuda'
+    with profile(activities=[ProfilerActivity.CUDA if cuda else ProfilerActivity.CPU]) as prof: step()
+    tensor = other = 0.0
+    for e in prof.key_averages():
+        if cuda and e.device_type != DeviceType.CUDA: continue  # kernels only: their CPU-side ops would count twice
+        us = (getattr(e, 'self_device_time_total', 0) or getattr(e, 'self_cuda_time_total', 0)) if cuda else e.self_cpu_time_total
+        if TENSOR_WORK.search(e.key): tensor += us
+        else: other += us
+    return dict(tensor_seconds=tensor / 1e6, other_seconds=other / 1e6)
+
+def project_to_card(tokens_per_second:float, breakdown:dict, tokens:int, here:dict, card:str) -> dict:
+    """Tokens/s on `card`: tensor-core time scaled by matmul throughput, the rest by memory bandwidth, idle time kept.
+
+    `breakdown` holds the kernel seconds of `tokens` tokens; `here` the measured matmul TFLOP/s and copy TB/s of this GPU."""
+    wall = 1 / tokens_per_second  # seconds per token, from the timed loop (no profiler overhead)
+    tensor, other = breakdown['tensor_seconds'] / tokens, breakdown['other_seconds'] / tokens
+    idle = max(0.0, wall - tensor - other)  # launch gaps and host work: the same on any card
+    target = CARDS[card]
+    rates = [1 / (tensor * here['matmul_tflops'] / tf + other * here['copy_tbps'] / target['tbps'] + idle)
+             for tf in target['tflops']]
+    return dict(card=card, tokens_per_second=(round(min(rates)), round(max(rates))),
+                tensor_share=round(tensor / wall, 3), other_share=round(other / wall, 3), idle_share=round(idle / wall, 3))
+
 def timed_loop(model, batches, settings, device, dtype, steps, warmup):
     "Train `steps` micro-batches (an optimizer step every `grad_accum`); returns real tokens/s after `warmup` and losses."
     import torch
@@ -73,6 +119,16 @@ def timed_loop(model, batches, settings, device, dtype, steps, warmup):
     if device.type == 'cuda': torch.cuda.synchronize(device)
     seconds = time.perf_counter() - start
     return tokens / seconds, losses, seconds
+
+def project(model, batches, settings, device, dtype, tokens_per_second, results, card) -> dict:
+    "Profile two more micro-steps and project the timed throughput onto `card` (GPU); the split alone on a CPU."
+    two = batches[:2]
+    bd = time_breakdown(lambda: timed_loop(model, two, settings, device, dtype, len(two), 0), device)
+    out = {'time_split': {k: round(v, 4) for k, v in bd.items()}}
+    if device.type == 'cuda':
+        here = dict(matmul_tflops=results['matmul_tflops'], copy_tbps=results['copy_tbps'])
+        out['projection'] = project_to_card(tokens_per_second, bd, sum(b['real_tokens'] for b in two), here, card)
+    return out
 
 def lora_flops_per_token(arch:str, batches, r:int) -> float:
     "Useful FLOPs per real token of a LoRA step: 4N (forward + input gradients) + attention forward and backward."
@@ -144,7 +200,8 @@ def bench_arch(args):
     if device.type == 'cuda':
         name = torch.cuda.get_device_name(device)
         peak = args.peak_tflops or next((v for k, v in PEAK_TFLOPS.items() if k in name), None)
-        results.update(gpu=name, peak_tflops=peak, matmul_tflops=round(measured_matmul_tflops(device), 1))
+        results.update(gpu=name, peak_tflops=peak, matmul_tflops=round(measured_matmul_tflops(device), 1),
+                       copy_tbps=round(measured_copy_tbps(device), 2))
     runs = [('packed', pack_examples(examples, s.max_seq_len))]
     if args.compare_padded: runs.append(('padded', one_per_sequence(examples, s.max_seq_len)))
     if args.compare_leaky: runs.append(('leaky', leaky(runs[0][1])))
@@ -164,6 +221,8 @@ def bench_arch(args):
         if device.type == 'cuda':
             if results.get('peak_tflops'): r['mfu'] = round(r['model_tflops'] / results['peak_tflops'], 3)
             r['mfu_vs_measured_matmul'] = round(r['model_tflops'] / results['matmul_tflops'], 3)
+        if args.project_to and label == 'packed':
+            r.update(project(model, batches, s, device, dtype, tps, results, args.project_to))
         results[label] = r
     return results
 
@@ -262,6 +321,8 @@ def main(argv=None):
     p.add_argument('--compare-leaky', action='store_true', help='also time naive packing (no position restarts): the cost of isolation')
     p.add_argument('--attention', help='attention implementation: sdpa (default), eager, flex_attention')
     p.add_argument('--peak-tflops', type=float, help='dense bf16 peak of the card for MFU')
+    p.add_argument('--project-to', choices=list(CARDS), help='profile the packed run and project its tokens/s onto this '
+                   'card: tensor-core time scaled by matmul throughput, the rest by memory bandwidth (GPU)')
     p.add_argument('--json', action='store_true', help='print one JSON object')
     args = p.parse_args(argv)
     from codelupe.core import CodelupeError
