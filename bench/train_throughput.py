@@ -72,7 +72,7 @@ def time_breakdown(step, device) -> dict:
     from torch.profiler import profile, ProfilerActivity
     from torch.autograd import DeviceType
     cuda = device.type == 'cuda'
-    with profile(activities=[ProfilerActivity.CUDA if cuda else ProfilerActivity.CPU]) as prof: step()
+    with profile(activities=[ProfilerActivity.CPU] + [ProfilerActivity.CUDA] * cuda) as prof: step()
     tensor = other = 0.0
     for e in prof.key_averages():
         if cuda and e.device_type != DeviceType.CUDA: continue  # kernels only: their CPU-side ops would count twice
@@ -127,7 +127,8 @@ def project(model, batches, settings, device, dtype, tokens_per_second, results,
     out = {'time_split': {k: round(v, 4) for k, v in bd.items()}}
     if device.type == 'cuda':
         here = dict(matmul_tflops=results['matmul_tflops'], copy_tbps=results['copy_tbps'])
-        out['projection'] = project_to_card(tokens_per_second, bd, sum(b['real_tokens'] for b in two), here, card)
+        if not bd['tensor_seconds'] + bd['other_seconds']: out['projection'] = 'the profiler recorded no kernel times'
+        else: out['projection'] = project_to_card(tokens_per_second, bd, sum(b['real_tokens'] for b in two), here, card)
     return out
 
 def lora_flops_per_token(arch:str, batches, r:int) -> float:
