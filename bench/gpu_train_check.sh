@@ -4,8 +4,9 @@
 # Each line builds a real Qwen2.5-Coder architecture with random weights (nothing is downloaded), caps PyTorch at 32 GiB
 # as on an RTX 5090, trains LoRA for a few steps and appends one JSON object to $OUT/train_gpu.jsonl. The first line is
 # the current 5090-1.5b profile; the others are the candidates for the next profile: compiled layers, Liger's kernels,
-# a share of the layers checkpointed, no checkpointing, flex attention, QLoRA, and the 7B profile. All runs use the same
-# weights and data, so their first losses must agree (to bf16 precision): a kernel that changes the numbers shows there.
+# attention per packed sample, a share of the layers checkpointed, no checkpointing, flex attention, QLoRA, and the 7B
+# profile. All runs use the same weights and data, so their first losses must agree (to bf16 precision): a kernel that
+# changes the numbers shows there.
 #
 # There is no RTX 5090 among the lent machines, so each run also projects its tokens/s onto one (`--project-to 5090`):
 # the profiler splits a step's GPU time into tensor-core kernels (matrix products, attention) and the rest; the first
@@ -44,6 +45,8 @@ A7=${A7:-"--arch qwen2.5-coder-7b --profile 5090-7b --steps 6 --warmup 2"}
 bench 1.5b-profile        $A15
 bench 1.5b-compile        $A15 --compile
 bench 1.5b-liger          $A15 --kernels liger
+bench 1.5b-segments       $A15 --attention segments
+bench 1.5b-segments-liger $A15 --attention segments --kernels liger
 bench 1.5b-b2-half-ckpt   $A15 --batch-size 2 --checkpointed-share 0.5 --compile
 bench 1.5b-b1-no-ckpt     $A15 --batch-size 1 --checkpointing false --compile
 bench 1.5b-liger-b2-half  $A15 --batch-size 2 --checkpointed-share 0.5 --kernels liger

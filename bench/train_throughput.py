@@ -17,6 +17,7 @@ useful FLOPs of a LoRA step (4N per token for the frozen weights' forward and in
 the card's dense bf16 peak (`--peak-tflops`, default from the card's name) and against a measured matmul peak.
 """
 import argparse, json, math, os, random, re, sys, tempfile, time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -24,7 +25,8 @@ os.environ.setdefault('HF_HUB_OFFLINE', '1')
 os.environ.setdefault('HF_HUB_DISABLE_PROGRESS_BARS', '1')
 os.environ.setdefault('TRANSFORMERS_VERBOSITY', 'error')
 
-from codelupe.train import (ARCHITECTURES, PROFILES, Example, arch_config, attach_lora, chunked_causal_loss, use_liger_kernels,
+from codelupe.train import (ARCHITECTURES, PROFILES, Example, arch_config, attach_lora, attention_implementation,
+                            chunked_causal_loss, use_liger_kernels,
                             make_settings, memory_estimate, pack_examples, parameter_counts, tiny_model,
                             load_tokenizer, load_model, tokenize_samples, pick_device)
 
@@ -183,7 +185,8 @@ def bench_arch(args):
     t = time.perf_counter()
     if s.qlora: model = random_checkpoint_in_4bit(cfg, s, device, dtype)
     else:
-        with torch.device(device): model = AutoModelForCausalLM.from_config(cfg, dtype=dtype, attn_implementation=s.attention)
+        with torch.device(device):
+            model = AutoModelForCausalLM.from_config(cfg, dtype=dtype, attn_implementation=attention_implementation(s.attention))
         if s.kernels == 'liger': use_liger_kernels(model, device)
     model.config.use_cache = False
     model = attach_lora(model, s)
@@ -276,7 +279,8 @@ def bench_tiny(args):
         ids = torch.tensor([r + [tok.pad_token_id] * (width - len(r)) for r in rows])
         mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows])
         return dict(input_ids=ids, attention_mask=mask, labels=ids.masked_fill(mask == 0, -100))
-    baseline_model = attach_lora(load_model(path, s, device, dtype), s)
+    plain = replace(s, attention='sdpa')  # plain transformers: its SDPA with the padding mask
+    baseline_model = attach_lora(load_model(path, plain, device, dtype), plain)
     targs = TrainingArguments(output_dir=str(work/'trainer'), per_device_train_batch_size=s.batch_size,
                               num_train_epochs=args.epochs, learning_rate=s.learning_rate, lr_scheduler_type='cosine',
                               warmup_steps=s.warmup_ratio, logging_strategy='no', save_strategy='no', report_to=[],
@@ -320,7 +324,7 @@ def main(argv=None):
     p.add_argument('--memory-cap-gb', type=float, help='limit PyTorch to this much GPU memory (32 for an RTX 5090)')
     p.add_argument('--compare-padded', action='store_true', help='also time one sample per sequence, padded')
     p.add_argument('--compare-leaky', action='store_true', help='also time naive packing (no position restarts): the cost of isolation')
-    p.add_argument('--attention', help='attention implementation: sdpa (default), eager, flex_attention')
+    p.add_argument('--attention', help='attention implementation: sdpa (default), segments (SDPA per packed sample), eager, flex_attention')
     p.add_argument('--peak-tflops', type=float, help='dense bf16 peak of the card for MFU')
     p.add_argument('--project-to', choices=list(CARDS), help='profile the packed run and project its tokens/s onto this '
                    'card: tensor-core time scaled by matmul throughput, the rest by memory bandwidth (GPU)')

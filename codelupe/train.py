@@ -13,15 +13,16 @@ from .core import *
 from .tracing import span
 
 # %% auto #0
-__all__ = ['SECURE_SYSTEM_PROMPT', 'TEXT_FORMATS', 'PROFILES', 'QWEN_SPECIAL_TOKENS', 'CHATML_TEMPLATE', 'ARCHITECTURES',
-           'CRASH_ENV', 'TrainSettings', 'Profile', 'default_profile', 'make_settings', 'has_training_tables',
-           'ensure_training_tables', 'read_watermark', 'read_new_samples', 'read_replay_samples', 'current_run',
-           'tiny_tokenizer', 'tiny_model', 'text_segments', 'Example', 'tokenize_samples', 'pack_lengths', 'PackedData',
-           'pack_examples', 'arch_config', 'parameter_counts', 'memory_estimate', 'resolve_model', 'load_tokenizer',
-           'pick_device', 'load_model', 'check_liger', 'use_liger_kernels', 'attach_lora', 'checkpoint_share_of_layers',
-           'compile_layers', 'chunked_causal_loss', 'TrainStats', 'crash_point', 'train_adapter', 'file_sha256',
-           'save_run', 'run_gate', 'commit_run', 'CycleResult', 'run_cycle', 'AdaptiveThreshold', 'train_command',
-           'add_train_arguments', 'train_command_from_args', 'train_main']
+__all__ = ['SECURE_SYSTEM_PROMPT', 'TEXT_FORMATS', 'PROFILES', 'QWEN_SPECIAL_TOKENS', 'CHATML_TEMPLATE', 'SEGMENT_ATTENTION',
+           'ARCHITECTURES', 'CRASH_ENV', 'TrainSettings', 'Profile', 'default_profile', 'make_settings',
+           'has_training_tables', 'ensure_training_tables', 'read_watermark', 'read_new_samples', 'read_replay_samples',
+           'current_run', 'tiny_tokenizer', 'tiny_model', 'text_segments', 'Example', 'tokenize_samples',
+           'pack_lengths', 'PackedData', 'pack_examples', 'sample_segments', 'segment_attention',
+           'attention_implementation', 'arch_config', 'parameter_counts', 'memory_estimate', 'resolve_model',
+           'load_tokenizer', 'pick_device', 'load_model', 'check_liger', 'use_liger_kernels', 'attach_lora',
+           'checkpoint_share_of_layers', 'compile_layers', 'chunked_causal_loss', 'TrainStats', 'crash_point',
+           'train_adapter', 'file_sha256', 'save_run', 'run_gate', 'commit_run', 'CycleResult', 'run_cycle',
+           'AdaptiveThreshold', 'train_command', 'add_train_arguments', 'train_command_from_args', 'train_main']
 
 # %% ../nbs/10_train.ipynb #415e82b2
 SECURE_SYSTEM_PROMPT = ("You are a careful senior software engineer. Write correct, maintainable and secure code: validate "
@@ -63,7 +64,7 @@ class TrainSettings:
     compile: bool = False         # torch.compile each decoder layer (regional compilation: one compile for all layers)
     kernels: str = 'torch'        # torch, or liger: Triton kernels for RMSNorm, RoPE, SwiGLU and the loss (CUDA only)
     loss_chunk: int = 1024        # tokens per chunk of the cross-entropy: the full logits never exist at once
-    attention: str = 'sdpa'       # transformers attention implementation: sdpa, eager, flex_attention (GPU, compiled)
+    attention: str = 'sdpa'       # sdpa, segments (SDPA per packed sample, no mask), eager, flex_attention (GPU, compiled)
     resume_optimizer: bool = True # start from the parent run's Adam moments (the schedule is always fresh)
     system_prompt: str = SECURE_SYSTEM_PROMPT # instruct format: the system message
     cpu_threads: int|None = None  # torch threads when training on the CPU; None = torch's default
@@ -94,7 +95,7 @@ class Profile:
 
 PROFILES = {p.name: p for p in [
     Profile('cpu-tiny', 'the tiny test model on a laptop CPU',
-            dict(max_seq_len=512, batch_size=4, grad_accum=1, gradient_checkpointing=False, precision='fp32',
+            dict(max_seq_len=512, batch_size=4, grad_accum=1, gradient_checkpointing=False, precision='fp32', attention='segments',
                  learning_rate=5e-3, cpu_threads=1, gate_problems=0), 'tiny', 10_000),
     Profile('5090-1.5b', 'Qwen2.5-Coder-1.5B, bf16 LoRA, on an RTX 5090 (32 GB)',
             dict(max_seq_len=4096, batch_size=4, grad_accum=2, gradient_checkpointing=True, precision='bf16'),
@@ -342,6 +343,42 @@ def pack_examples(examples:list[Example], # tokenized examples, each at most `ca
         seqs.append((ids, labels, pos))
     return PackedData(seqs, capacity, sorted({e.sample_id for e in examples}))
 
+# %% ../nbs/10_train.ipynb #c5bb6c00
+SEGMENT_ATTENTION = 'codelupe_segments'
+_SEGMENTS_SEEN = [None, None]  # (position ids, their segments): every layer of one forward gets the same tensor
+
+def sample_segments(position_ids) -> list[list[tuple[int, int]]]: # (batch, tokens) position ids of packed samples
+    "Per row, the (start, end) of each packed sample: a sample starts where its position id is 0."
+    if _SEGMENTS_SEEN[0] is position_ids: return _SEGMENTS_SEEN[1]
+    width, rows = position_ids.shape[1], [[] for _ in range(position_ids.shape[0])]
+    for b, t in (position_ids == 0).nonzero().tolist(): rows[b].append(t)
+    segments = [list(zip(r, r[1:] + [width])) if r and r[0] == 0 else [(0, width)] for r in rows]
+    _SEGMENTS_SEEN[:] = [position_ids, segments]
+    return segments
+
+def segment_attention(module, query, key, value, # (batch, heads, tokens, head dim); key and value may have fewer heads
+                      attention_mask=None, dropout:float=0.0, scaling:float|None=None, position_ids=None, **kwargs):
+    "Causal SDPA over each packed sample on its own; with a cache or without position ids, plain SDPA."
+    import torch, torch.nn.functional as F
+    from transformers.integrations.sdpa_attention import sdpa_attention_forward
+    if position_ids is None or query.shape[2] != key.shape[2]:
+        return sdpa_attention_forward(module, query, key, value, attention_mask, dropout=dropout, scaling=scaling, **kwargs)
+    gqa, rows, segments = key.shape[1] != query.shape[1], [], sample_segments(position_ids)
+    if len(segments) == 1: segments = segments * query.shape[0]  # one row of position ids for the whole batch
+    for b, row in enumerate(segments):
+        parts = [F.scaled_dot_product_attention(query[b:b+1, :, s:e], key[b:b+1, :, s:e], value[b:b+1, :, s:e],
+                                                dropout_p=dropout, is_causal=True, scale=scaling, enable_gqa=gqa)
+                 for s, e in row]
+        rows.append(torch.cat(parts, dim=2) if len(parts) > 1 else parts[0])
+    return torch.cat(rows, dim=0).transpose(1, 2).contiguous(), None
+
+def attention_implementation(name:str) -> str: # a `TrainSettings.attention` value
+    "The name to give `transformers` for `name`, registering codelupe's per-sample attention when it is asked for."
+    if name != 'segments': return name
+    from transformers import AttentionInterface
+    AttentionInterface.register(SEGMENT_ATTENTION, segment_attention)  # no mask function: transformers builds no mask
+    return SEGMENT_ATTENTION
+
 # %% ../nbs/10_train.ipynb #bfd93420
 ARCHITECTURES = {  # published configs (config.json) of the Qwen2.5-Coder base models
     'qwen2.5-coder-0.5b': dict(hidden_size=896, intermediate_size=4864, num_hidden_layers=24, num_attention_heads=14,
@@ -439,7 +476,7 @@ def load_model(path:str, settings:TrainSettings, device, dtype):
     "Load the base model for training: bf16/fp32 with SDPA attention, or 4-bit NF4 for QLoRA."
     import torch
     from transformers import AutoModelForCausalLM
-    kw = dict(dtype=dtype, attn_implementation=settings.attention, local_files_only=True)
+    kw = dict(dtype=dtype, attn_implementation=attention_implementation(settings.attention), local_files_only=True)
     if settings.qlora:
         if importlib.util.find_spec('bitsandbytes') is None:
             raise CodelupeError('--qlora', 'needs bitsandbytes (pip install "codelupe[qlora]"); train without --qlora here')
@@ -928,6 +965,8 @@ def add_train_arguments(p): # an argparse (sub)parser
     p.add_argument('--qlora', action='store_true', default=None, help='4-bit NF4 base model (needs bitsandbytes: the qlora extra)')
     p.add_argument('--compile', action='store_true', default=None, help='torch.compile each decoder layer (GPU: fuses the small kernels)')
     p.add_argument('--kernels', choices=['torch', 'liger'], help="liger: Liger's Triton kernels (CUDA; the liger extra) (default: torch)")
+    p.add_argument('--attention', choices=['sdpa', 'segments', 'eager', 'flex_attention'],
+                   help='attention: sdpa with the block mask, or segments: SDPA per packed sample (default: from the profile)')
     p.add_argument('--no-gradient-checkpointing', dest='gradient_checkpointing', action='store_false', default=None)
     p.add_argument('--checkpointed-share', type=float, help='share of the layers that recompute in backward (default: 1.0)')
     p.add_argument('--fresh-optimizer', dest='resume_optimizer', action='store_false', default=None,
