@@ -313,6 +313,12 @@ REPORT_QUERIES = {
     'near_duplicates': """SELECT count(*) AS samples, count(DISTINCT cluster_id) AS clusters, round(avg(jaccard), 3) AS mean_jaccard
         FROM near_duplicates""",
     'dead_letters': """SELECT source, error, attempts, last_failed_at FROM dead_letter ORDER BY id""",
+    'training': """SELECT run_id, line, status, samples, tokens, printf('%.3f -> %.3f', loss_first, loss_last) AS loss,
+        CAST(round(tokens_per_second) AS BIGINT) AS tokens_per_s, CASE WHEN gate->>'skipped' IS NOT NULL THEN 'off'
+        ELSE printf('%.3f vs %.3f', TRY_CAST(gate->>'score' AS DOUBLE), TRY_CAST(gate->>'parent_score' AS DOUBLE)) END AS gate_pass1
+        FROM training_runs ORDER BY started_at""",
+    'evaluations': """SELECT evaluation_id, coalesce(adapter, model) AS model, benchmark, metric, round(value, 4) AS value,
+        n_samples, tasks, created_at FROM eval_results ORDER BY created_at, id""",
 }
 
 @patch
