@@ -46,6 +46,7 @@ bench 1.5b-profile        $A15
 bench 1.5b-segments       $A15 --attention segments
 bench 1.5b-liger          $A15 --kernels liger
 bench 1.5b-compile        $A15 --compile
+bench 1.5b-segments-comp  $A15 --attention segments --compile
 bench 7b-profile          $A7
 bench 1.5b-segments-liger $A15 --attention segments --kernels liger
 bench 1.5b-b2-half-ckpt   $A15 --batch-size 2 --checkpointed-share 0.5 --attention segments

@@ -375,8 +375,10 @@ def segment_attention(module, query, key, value, # (batch, heads, tokens, head d
 def attention_implementation(name:str) -> str: # a `TrainSettings.attention` value
     "The name to give `transformers` for `name`, registering codelupe's per-sample attention when it is asked for."
     if name != 'segments': return name
+    import torch
     from transformers import AttentionInterface
-    AttentionInterface.register(SEGMENT_ATTENTION, segment_attention)  # no mask function: transformers builds no mask
+    # no mask function: transformers builds no mask; not traced by torch.compile: every sample length would recompile
+    AttentionInterface.register(SEGMENT_ATTENTION, torch.compiler.disable(segment_attention))
     return SEGMENT_ATTENTION
 
 # %% ../nbs/10_train.ipynb #bfd93420
