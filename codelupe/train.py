@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_train.ipynb #351748c3
 from __future__ import annotations
-import hashlib, importlib.util, json, math, os, random, signal, sys, time, uuid
+import functools, hashlib, importlib.util, json, math, os, random, signal, sys, time, uuid
 from bisect import bisect_left, insort
 from dataclasses import dataclass, field, asdict, fields
 from datetime import datetime, timezone
@@ -20,9 +20,10 @@ __all__ = ['SECURE_SYSTEM_PROMPT', 'TEXT_FORMATS', 'PROFILES', 'QWEN_SPECIAL_TOK
            'pack_lengths', 'PackedData', 'pack_examples', 'sample_segments', 'segment_attention',
            'attention_implementation', 'arch_config', 'parameter_counts', 'memory_estimate', 'resolve_model',
            'load_tokenizer', 'pick_device', 'load_model', 'check_liger', 'use_liger_kernels', 'attach_lora',
-           'checkpoint_share_of_layers', 'compile_layers', 'chunked_causal_loss', 'TrainStats', 'crash_point',
-           'train_adapter', 'file_sha256', 'save_run', 'run_gate', 'commit_run', 'CycleResult', 'run_cycle',
-           'AdaptiveThreshold', 'train_command', 'add_train_arguments', 'train_command_from_args', 'train_main']
+           'checkpoint_share_of_layers', 'compile_layers', 'linear_cross_entropy', 'chunked_causal_loss', 'TrainStats',
+           'crash_point', 'train_adapter', 'file_sha256', 'save_run', 'run_gate', 'commit_run', 'CycleResult',
+           'run_cycle', 'AdaptiveThreshold', 'train_command', 'add_train_arguments', 'train_command_from_args',
+           'train_main']
 
 # %% ../nbs/10_train.ipynb #415e82b2
 SECURE_SYSTEM_PROMPT = ("You are a careful senior software engineer. Write correct, maintainable and secure code: validate "
@@ -545,14 +546,54 @@ def compile_layers(model): # a causal LM, possibly wrapped by peft
     return model
 
 # %% ../nbs/10_train.ipynb #ac32f846
+@functools.lru_cache(maxsize=1)
+def _linear_cross_entropy():
+    "The autograd function of the fused loss (built on first use: `torch` is imported lazily)."
+    import torch, torch.nn.functional as F
+    class LinearCrossEntropy(torch.autograd.Function):
+        "Summed cross-entropy of `h @ weight.T (+ bias)` against `targets`, chunked; dL/dh is computed in forward."
+        @staticmethod
+        def forward(ctx, h, weight, bias, targets, chunk):
+            total, grad = torch.zeros((), dtype=torch.float32, device=h.device), torch.empty_like(h)
+            for i in range(0, len(targets), chunk):
+                logits = F.linear(h[i:i+chunk], weight, bias).float()
+                t = targets[i:i+chunk]
+                lse = torch.logsumexp(logits, dim=-1)
+                total += (lse - logits.gather(1, t[:, None]).squeeze(1)).sum()
+                probs = logits.sub_(lse[:, None]).exp_()                 # softmax, in place of the logits
+                probs[torch.arange(len(t), device=t.device), t] -= 1     # minus the one-hot target
+                grad[i:i+chunk] = (probs.to(weight.dtype) @ weight).to(h.dtype)
+            ctx.save_for_backward(grad)
+            return total
+        @staticmethod
+        def backward(ctx, grad_total):
+            grad, = ctx.saved_tensors
+            return grad * grad_total.to(grad.dtype), None, None, None, None
+    return LinearCrossEntropy
+
+def linear_cross_entropy(h,          # (tokens, hidden) final hidden states of the targeted positions
+                         head,       # the frozen output projection (`lm_head`)
+                         targets,    # (tokens,) next-token ids
+                         chunk:int=1024): # positions per chunk
+    "Summed next-token cross-entropy through `head`, in chunks, never holding all logits; one head product per chunk."
+    import torch, torch.nn.functional as F
+    from torch.utils.checkpoint import checkpoint
+    frozen = not head.weight.requires_grad and (head.bias is None or not head.bias.requires_grad)
+    if frozen and torch.is_grad_enabled() and h.requires_grad:
+        return _linear_cross_entropy().apply(h, head.weight, head.bias, targets, chunk)
+    def piece(h, t): return F.cross_entropy(head(h).float(), t, reduction='sum')
+    total = h.new_zeros((), dtype=torch.float32)
+    for i in range(0, len(targets), chunk):  # no gradient wanted, or a trainable head: checkpointed chunks
+        part = h[i:i+chunk], targets[i:i+chunk]
+        total = total + (checkpoint(piece, *part, use_reentrant=False) if torch.is_grad_enabled() else piece(*part))
+    return total
+
 def chunked_causal_loss(model,            # a causal LM, possibly wrapped by peft
                         batch:dict,       # input_ids, labels, position_ids
                         denominator:int,  # target tokens of the accumulation window
                         chunk:int=1024,   # positions per cross-entropy chunk
                         kernels:str='torch'): # liger: Liger's fused linear cross-entropy (CUDA) instead of the chunks
-    "Sum of next-token cross-entropy over the batch's targets, divided by `denominator`, in checkpointed chunks."
-    import torch, torch.nn.functional as F
-    from torch.utils.checkpoint import checkpoint
+    "Sum of next-token cross-entropy over the batch's targets, divided by `denominator`, computed in chunks."
     causal = model.get_base_model() if hasattr(model, 'get_base_model') else model
     hidden = causal.model(input_ids=batch['input_ids'], position_ids=batch['position_ids'], use_cache=False).last_hidden_state
     targets = batch['labels'][:, 1:]
@@ -562,11 +603,7 @@ def chunked_causal_loss(model,            # a causal LM, possibly wrapped by pef
     if kernels == 'liger':
         from liger_kernel.transformers import LigerFusedLinearCrossEntropyLoss
         return LigerFusedLinearCrossEntropyLoss(reduction='sum')(head.weight, h, t, head.bias) / max(denominator, 1)
-    def piece(h, t): return F.cross_entropy(head(h).float(), t, reduction='sum')
-    total = hidden.new_zeros((), dtype=torch.float32)
-    for i in range(0, len(t), chunk):
-        total = total + checkpoint(piece, h[i:i+chunk], t[i:i+chunk], use_reentrant=False)
-    return total / max(denominator, 1)
+    return linear_cross_entropy(h, head, t, chunk) / max(denominator, 1)
 
 # %% ../nbs/10_train.ipynb #9e719540
 @dataclass
