@@ -26,7 +26,7 @@ os.environ.setdefault('HF_HUB_DISABLE_PROGRESS_BARS', '1')
 os.environ.setdefault('TRANSFORMERS_VERBOSITY', 'error')
 
 from codelupe.train import (ARCHITECTURES, PROFILES, Example, arch_config, attach_lora, attention_implementation,
-                            chunked_causal_loss, use_liger_kernels,
+                            chunked_causal_loss, skip_adapter_input_casts, use_liger_kernels,
                             make_settings, memory_estimate, pack_examples, parameter_counts, tiny_model,
                             load_tokenizer, load_model, tokenize_samples, pick_device)
 
@@ -103,6 +103,7 @@ def timed_loop(model, batches, settings, device, dtype, steps, warmup):
     opt = torch.optim.AdamW(params, lr=settings.learning_rate, fused=device.type == 'cuda')
     autocast = torch.autocast(device.type, dtype=dtype, enabled=dtype != torch.float32)
     model.train()
+    if dtype != torch.float32: skip_adapter_input_casts(model)  # as the trainer does
     tokens, losses, start = 0, [], None
     for i in range(steps + warmup):
         if i == warmup:

@@ -21,9 +21,9 @@ __all__ = ['SECURE_SYSTEM_PROMPT', 'TEXT_FORMATS', 'PROFILES', 'QWEN_SPECIAL_TOK
            'attention_implementation', 'arch_config', 'parameter_counts', 'memory_estimate', 'resolve_model',
            'load_tokenizer', 'pick_device', 'load_model', 'check_liger', 'use_liger_kernels', 'attach_lora',
            'checkpoint_share_of_layers', 'compile_layers', 'linear_cross_entropy', 'chunked_causal_loss', 'TrainStats',
-           'crash_point', 'train_adapter', 'file_sha256', 'save_run', 'run_gate', 'commit_run', 'CycleResult',
-           'run_cycle', 'AdaptiveThreshold', 'train_command', 'add_train_arguments', 'train_command_from_args',
-           'train_main']
+           'crash_point', 'skip_adapter_input_casts', 'train_adapter', 'file_sha256', 'save_run', 'run_gate',
+           'commit_run', 'CycleResult', 'run_cycle', 'AdaptiveThreshold', 'train_command', 'add_train_arguments',
+           'train_command_from_args', 'train_main']
 
 # %% ../nbs/10_train.ipynb #415e82b2
 SECURE_SYSTEM_PROMPT = ("You are a careful senior software engineer. Write correct, maintainable and secure code: validate "
@@ -625,6 +625,12 @@ def crash_point(name:str):
     "Test hook: kill this process (SIGKILL, as a power cut would) when `$CODELUPE_TRAIN_CRASH_AT` names this point."
     if os.environ.get(CRASH_ENV) == name: os.kill(os.getpid(), signal.SIGKILL)
 
+def skip_adapter_input_casts(model): # a model with a peft adapter
+    "Under autocast, let autocast cast the adapters' inputs: peft's cast to fp32 first is undone by autocast anyway."
+    for module in model.modules():
+        if hasattr(module, 'cast_input_dtype_enabled'): module.cast_input_dtype_enabled = False
+    return model
+
 def _peak_memory(device) -> int:
     import torch
     if device.type == 'cuda': return torch.cuda.max_memory_allocated(device)
@@ -661,6 +667,7 @@ def train_adapter(model,                      # the model with its trainable ada
     total = len(windows)
     sched = get_cosine_schedule_with_warmup(opt, max(1, round(settings.warmup_ratio * total)), max(total, 1))
     model.train()
+    if dtype != torch.float32: skip_adapter_input_casts(model)  # bf16 autocast: see below
     if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device); torch.cuda.synchronize(device)
     threads = torch.get_num_threads()
     if device.type == 'cpu' and settings.cpu_threads: torch.set_num_threads(settings.cpu_threads)
