@@ -353,7 +353,8 @@ def sample_segments(position_ids) -> list[list[tuple[int, int]]]: # (batch, toke
     if _SEGMENTS_SEEN[0] is position_ids: return _SEGMENTS_SEEN[1]
     width, rows = position_ids.shape[1], [[] for _ in range(position_ids.shape[0])]
     for b, t in (position_ids == 0).nonzero().tolist(): rows[b].append(t)
-    segments = [list(zip(r, r[1:] + [width])) if r and r[0] == 0 else [(0, width)] for r in rows]
+    starts = [sorted({0, *r}) for r in rows]  # a row that does not begin at position 0 still begins a sample there
+    segments = [list(zip(r, r[1:] + [width])) for r in starts]
     _SEGMENTS_SEEN[:] = [position_ids, segments]
     return segments
 
