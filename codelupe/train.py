@@ -13,11 +13,11 @@ from .core import *
 from .tracing import span
 
 # %% auto #0
-__all__ = ['SECURE_SYSTEM_PROMPT', 'TEXT_FORMATS', 'PROFILES', 'QWEN_SPECIAL_TOKENS', 'CHATML_TEMPLATE', 'SEGMENT_ATTENTION',
-           'ARCHITECTURES', 'CRASH_ENV', 'TrainSettings', 'Profile', 'default_profile', 'make_settings',
-           'has_training_tables', 'ensure_training_tables', 'read_watermark', 'read_new_samples', 'read_replay_samples',
-           'current_run', 'tiny_tokenizer', 'tiny_model', 'text_segments', 'Example', 'tokenize_samples',
-           'pack_lengths', 'PackedData', 'pack_examples', 'sample_segments', 'segment_attention',
+__all__ = ['SECURE_SYSTEM_PROMPT', 'TEXT_FORMATS', 'ATTENTIONS', 'PROFILES', 'QWEN_SPECIAL_TOKENS', 'CHATML_TEMPLATE',
+           'SEGMENT_ATTENTION', 'ARCHITECTURES', 'CRASH_ENV', 'TrainSettings', 'Profile', 'default_profile',
+           'make_settings', 'has_training_tables', 'ensure_training_tables', 'read_watermark', 'read_new_samples',
+           'read_replay_samples', 'current_run', 'tiny_tokenizer', 'tiny_model', 'text_segments', 'Example',
+           'tokenize_samples', 'pack_lengths', 'PackedData', 'pack_examples', 'sample_segments', 'segment_attention',
            'attention_implementation', 'arch_config', 'parameter_counts', 'memory_estimate', 'resolve_model',
            'load_tokenizer', 'pick_device', 'load_model', 'check_liger', 'use_liger_kernels', 'attach_lora',
            'checkpoint_share_of_layers', 'compile_layers', 'linear_cross_entropy', 'chunked_causal_loss', 'TrainStats',
@@ -30,6 +30,7 @@ SECURE_SYSTEM_PROMPT = ("You are a careful senior software engineer. Write corre
                         "input, never hard-code secrets or credentials, use parameterized queries, avoid eval, shell "
                         "injection and unsafe deserialization, and handle errors explicitly.")
 TEXT_FORMATS = ('raw', 'fim', 'instruct')
+ATTENTIONS = ('sdpa', 'segments', 'eager', 'flex_attention') # segments: SDPA per packed sample (see below)
 
 @dataclass
 class TrainSettings:
@@ -76,6 +77,7 @@ class TrainSettings:
         if self.text_format not in TEXT_FORMATS: raise CodelupeError('--format', f"{self.text_format!r} is not one of {', '.join(TEXT_FORMATS)}")
         if self.precision not in ('auto', 'bf16', 'fp32'): raise CodelupeError('--precision', f'{self.precision!r} is not one of auto, bf16, fp32')
         if self.kernels not in ('torch', 'liger'): raise CodelupeError('--kernels', f'{self.kernels!r} is not one of torch, liger')
+        if self.attention not in ATTENTIONS: raise CodelupeError('--attention', f"{self.attention!r} is not one of {', '.join(ATTENTIONS)}")
         for name in ('fim_rate', 'spm_rate', 'replay_fraction', 'checkpointed_share'):
             if not 0 <= getattr(self, name) <= 1: raise CodelupeError(f"--{name.replace('_', '-')}", 'must be between 0 and 1')
         for name in ('max_seq_len', 'batch_size', 'grad_accum', 'epochs', 'lora_r', 'loss_chunk'):
@@ -1012,7 +1014,7 @@ def add_train_arguments(p): # an argparse (sub)parser
     p.add_argument('--qlora', action='store_true', default=None, help='4-bit NF4 base model (needs bitsandbytes: the qlora extra)')
     p.add_argument('--compile', action='store_true', default=None, help='torch.compile each decoder layer (GPU: fuses the small kernels)')
     p.add_argument('--kernels', choices=['torch', 'liger'], help="liger: Liger's Triton kernels (CUDA; the liger extra) (default: torch)")
-    p.add_argument('--attention', choices=['sdpa', 'segments', 'eager', 'flex_attention'],
+    p.add_argument('--attention', choices=ATTENTIONS,
                    help='attention: sdpa with the block mask, or segments: SDPA per packed sample (default: from the profile)')
     p.add_argument('--no-gradient-checkpointing', dest='gradient_checkpointing', action='store_false', default=None)
     p.add_argument('--checkpointed-share', type=float, help='share of the layers that recompute in backward (default: 1.0)')
