@@ -27,18 +27,12 @@ os.environ.setdefault('TRANSFORMERS_VERBOSITY', 'error')
 
 from codelupe.train import (ARCHITECTURES, PROFILES, Example, arch_config, attach_lora, attention_implementation,
                             chunked_causal_loss, skip_adapter_input_casts, use_liger_kernels,
-                            make_settings, memory_estimate, pack_examples, parameter_counts, tiny_model,
+                            make_settings, memory_estimate, peak_memory, pack_examples, parameter_counts, tiny_model,
                             load_tokenizer, load_model, tokenize_samples, pick_device)
 
 PEAK_TFLOPS = {'H200': 989.0, 'H100': 989.0, 'A100': 312.0, '5090': 209.5, '4090': 165.2, 'L40S': 362.0}  # dense bf16
 
 def gib(n): return n / 2**30
-
-def peak_memory(device) -> int:
-    import torch
-    if device.type == 'cuda': return torch.cuda.max_memory_allocated(device)
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 def measured_matmul_tflops(device, n=8192, reps=10) -> float:
     "Dense bf16 matmul throughput on this card (a quick MAMF-style ceiling)."

@@ -13,17 +13,17 @@ from .core import *
 from .tracing import span
 
 # %% auto #0
-__all__ = ['SECURE_SYSTEM_PROMPT', 'TEXT_FORMATS', 'ATTENTIONS', 'PROFILES', 'QWEN_SPECIAL_TOKENS', 'CHATML_TEMPLATE',
+__all__ = ['SECURE_SYSTEM_PROMPT', 'TEXT_FORMATS', 'ATTENTIONS', 'KERNELS', 'PROFILES', 'QWEN_SPECIAL_TOKENS', 'CHATML_TEMPLATE',
            'SEGMENT_ATTENTION', 'ARCHITECTURES', 'CRASH_ENV', 'TrainSettings', 'Profile', 'default_profile',
            'make_settings', 'has_training_tables', 'ensure_training_tables', 'read_watermark', 'read_new_samples',
            'read_replay_samples', 'current_run', 'tiny_tokenizer', 'tiny_model', 'text_segments', 'Example',
            'tokenize_samples', 'pack_lengths', 'PackedData', 'pack_examples', 'sample_segments', 'segment_attention',
            'attention_implementation', 'arch_config', 'parameter_counts', 'memory_estimate', 'resolve_model',
            'load_tokenizer', 'pick_device', 'load_model', 'check_liger', 'use_liger_kernels', 'attach_lora',
-           'checkpoint_share_of_layers', 'compile_layers', 'linear_cross_entropy', 'chunked_causal_loss', 'TrainStats',
-           'crash_point', 'skip_adapter_input_casts', 'train_adapter', 'file_sha256', 'save_run', 'run_gate',
-           'commit_run', 'CycleResult', 'run_cycle', 'AdaptiveThreshold', 'train_command', 'add_train_arguments',
-           'train_command_from_args', 'train_main']
+           'causal_lm', 'checkpoint_share_of_layers', 'compile_layers', 'linear_cross_entropy', 'chunked_causal_loss',
+           'TrainStats', 'crash_point', 'skip_adapter_input_casts', 'peak_memory', 'train_adapter', 'file_sha256',
+           'save_run', 'run_gate', 'commit_run', 'CycleResult', 'run_cycle', 'AdaptiveThreshold', 'train_command',
+           'add_train_arguments', 'train_command_from_args', 'train_main']
 
 # %% ../nbs/10_train.ipynb #415e82b2
 SECURE_SYSTEM_PROMPT = ("You are a careful senior software engineer. Write correct, maintainable and secure code: validate "
@@ -31,6 +31,7 @@ SECURE_SYSTEM_PROMPT = ("You are a careful senior software engineer. Write corre
                         "injection and unsafe deserialization, and handle errors explicitly.")
 TEXT_FORMATS = ('raw', 'fim', 'instruct')
 ATTENTIONS = ('sdpa', 'segments', 'eager', 'flex_attention') # segments: SDPA per packed sample (see below)
+KERNELS = ('torch', 'liger')  # liger: Liger's Triton kernels (CUDA)
 
 @dataclass
 class TrainSettings:
@@ -76,7 +77,7 @@ class TrainSettings:
     def __post_init__(self):
         if self.text_format not in TEXT_FORMATS: raise CodelupeError('--format', f"{self.text_format!r} is not one of {', '.join(TEXT_FORMATS)}")
         if self.precision not in ('auto', 'bf16', 'fp32'): raise CodelupeError('--precision', f'{self.precision!r} is not one of auto, bf16, fp32')
-        if self.kernels not in ('torch', 'liger'): raise CodelupeError('--kernels', f'{self.kernels!r} is not one of torch, liger')
+        if self.kernels not in KERNELS: raise CodelupeError('--kernels', f"{self.kernels!r} is not one of {', '.join(KERNELS)}")
         if self.attention not in ATTENTIONS: raise CodelupeError('--attention', f"{self.attention!r} is not one of {', '.join(ATTENTIONS)}")
         for name in ('fim_rate', 'spm_rate', 'replay_fraction', 'checkpointed_share'):
             if not 0 <= getattr(self, name) <= 1: raise CodelupeError(f"--{name.replace('_', '-')}", 'must be between 0 and 1')
@@ -532,10 +533,14 @@ def attach_lora(model, settings:TrainSettings, parent_adapter:str|Path|None=None
     if settings.compile: compile_layers(model)
     return model
 
+def causal_lm(model): # a causal LM, possibly wrapped by peft
+    "The `transformers` model inside a peft wrapper, or the model itself."
+    return model.get_base_model() if hasattr(model, 'get_base_model') else model
+
 def checkpoint_share_of_layers(model,      # a causal LM with gradient checkpointing enabled
                                share:float): # of the decoder layers, evenly spaced, that recompute in backward
     "Keep checkpointing on `share` of the decoder layers and turn it off on the others; returns the checkpointed indices."
-    causal = model.get_base_model() if hasattr(model, 'get_base_model') else model
+    causal = causal_lm(model)
     layers = causal.model.layers
     n = round(share * len(layers))
     chosen = {i * len(layers) // n for i in range(n)} if n else set()
@@ -544,7 +549,7 @@ def checkpoint_share_of_layers(model,      # a causal LM with gradient checkpoin
 
 def compile_layers(model): # a causal LM, possibly wrapped by peft
     "Compile each decoder layer in place; the layers share one compiled graph, so it compiles once, not per layer."
-    causal = model.get_base_model() if hasattr(model, 'get_base_model') else model
+    causal = causal_lm(model)
     for layer in causal.model.layers: layer.compile(dynamic=None)
     return model
 
@@ -597,7 +602,7 @@ def chunked_causal_loss(model,            # a causal LM, possibly wrapped by pef
                         chunk:int=1024,   # positions per cross-entropy chunk
                         kernels:str='torch'): # liger: Liger's fused linear cross-entropy (CUDA) instead of the chunks
     "Sum of next-token cross-entropy over the batch's targets, divided by `denominator`, computed in chunks."
-    causal = model.get_base_model() if hasattr(model, 'get_base_model') else model
+    causal = causal_lm(model)
     hidden = causal.model(input_ids=batch['input_ids'], position_ids=batch['position_ids'], use_cache=False).last_hidden_state
     targets = batch['labels'][:, 1:]
     keep = targets != -100
@@ -634,7 +639,8 @@ def skip_adapter_input_casts(model): # a model with a peft adapter
         if hasattr(module, 'cast_input_dtype_enabled'): module.cast_input_dtype_enabled = False
     return model
 
-def _peak_memory(device) -> int:
+def peak_memory(device) -> int:
+    "Peak bytes: allocated on a CUDA device, or the process's peak resident set on the CPU."
     import torch
     if device.type == 'cuda': return torch.cuda.max_memory_allocated(device)
     import resource
@@ -677,7 +683,7 @@ def train_adapter(model,                      # the model with its trainable ada
     try: _train_steps(model, windows, opt, sched, params, settings, device, dtype, stats, on_step)
     finally: torch.set_num_threads(threads)
     if device.type == 'cuda': torch.cuda.synchronize(device)
-    stats.peak_memory_bytes = _peak_memory(device)
+    stats.peak_memory_bytes = peak_memory(device)
     return stats, opt
 
 def _train_steps(model, windows, opt, sched, params, settings, device, dtype, stats, on_step):
@@ -1013,7 +1019,7 @@ def add_train_arguments(p): # an argparse (sub)parser
     p.add_argument('--precision', choices=['auto', 'bf16', 'fp32'], help='compute precision (default: auto)')
     p.add_argument('--qlora', action='store_true', default=None, help='4-bit NF4 base model (needs bitsandbytes: the qlora extra)')
     p.add_argument('--compile', action='store_true', default=None, help='torch.compile each decoder layer (GPU: fuses the small kernels)')
-    p.add_argument('--kernels', choices=['torch', 'liger'], help="liger: Liger's Triton kernels (CUDA; the liger extra) (default: torch)")
+    p.add_argument('--kernels', choices=KERNELS, help="liger: Liger's Triton kernels (CUDA; the liger extra) (default: torch)")
     p.add_argument('--attention', choices=ATTENTIONS,
                    help='attention: sdpa with the block mask, or segments: SDPA per packed sample (default: from the profile)')
     p.add_argument('--no-gradient-checkpointing', dest='gradient_checkpointing', action='store_false', default=None)
