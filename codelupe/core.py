@@ -15,7 +15,7 @@ logging.getLogger('bitsandbytes.backends.cpu.ops').setLevel(logging.ERROR)
 
 # %% auto #0
 __all__ = ['SEVERITIES', 'ACCEPT', 'redact', 'Finding', 'sha256_text', 'Repo', 'SourceFile', 'Decision', 'LayerStats', 'Scanner',
-           'CodelupeError', 'with_overrides', 'retry', 'default_db_path', 'demo_data_path', 'cache_dir']
+           'CodelupeError', 'gave_up', 'with_overrides', 'retry', 'default_db_path', 'demo_data_path', 'cache_dir']
 
 # %% ../nbs/00_core.ipynb #36ef470d
 SEVERITIES = ('critical', 'high', 'medium', 'low', 'info')
@@ -128,13 +128,23 @@ class Scanner:
 # %% ../nbs/00_core.ipynb #9d935a41
 class CodelupeError(Exception):
     "An error caused by the input, shown to the user as one line."
-    attempts = 1   # tries made before giving up: a source that retries (a git clone) sets how many
+    attempts = 1       # tries made before giving up: a source that retries (a git clone) sets how many
+    transient = False  # the last try failed for a reason that may pass (a network error): a later job may try again
     def __init__(self, subject:str, # the input at fault: a path, URL or setting
                  reason:str):       # what is wrong with it
         self.subject, self.reason = subject, reason
         super().__init__(f"{subject}: {reason}")
     def __reduce__(self): # raised in a worker process, it must reach the parent whole (attempts included)
         return (self.__class__, (self.subject, self.reason), self.__dict__)
+
+def gave_up(subject:str,  # the input at fault: a URL, a bucket, a secrets manager
+            reason:str,   # the last failure, in words
+            attempts:int  # tries made
+           ) -> CodelupeError:
+    "The one-line error of a call that kept failing transiently: it records the tries and that a later try may succeed."
+    error = CodelupeError(subject, reason)
+    error.attempts, error.transient = attempts, True
+    return error
 
 # %% ../nbs/00_core.ipynb #e08567fa
 def with_overrides(settings,        # a settings dataclass instance, or None for the defaults

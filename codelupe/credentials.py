@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit, unquote, quote, parse_qsl, urlencode
 
-from .core import CodelupeError, retry
+from .core import CodelupeError, gave_up, retry
 
 log = logging.getLogger('codelupe.credentials')
 
@@ -348,7 +348,7 @@ class CredentialStore:
         try: return retry(lambda: backend.fetch(name), attempts=s.attempts, base=s.backoff, max_wait=s.max_wait,
                           retry_on=(TransientBackendError,), on_retry=on_retry)
         except TransientBackendError as e:
-            raise CodelupeError(backend.name, f'unreachable after {s.attempts} tries reading {name!r}: {_one_line(e)}') from None
+            raise gave_up(backend.name, f'unreachable after {s.attempts} tries reading {name!r}: {_one_line(e)}', s.attempts) from None
 
     def _missing(self, name:str) -> CodelupeError:
         "The one-line error for a name no backend holds."

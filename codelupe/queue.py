@@ -314,9 +314,8 @@ def recover_expired(store:SampleStore,
 
 # %% ../nbs/08_queue.ipynb #d5d3605a
 def _is_permanent(exc) -> bool:
-    "An error the user must fix: a `CodelupeError` not caused by a transient clone failure."
-    from codelupe.sources import GitCloneError
-    return isinstance(exc, CodelupeError) and not isinstance(exc.__context__, GitCloneError)
+    "An error the user must fix: a `CodelupeError` that is not a transient failure given up on (`gave_up`)."
+    return isinstance(exc, CodelupeError) and not exc.transient
 
 def run_batch(store:SampleStore, jobs:list, workers:int|None=None, layers=None, settings:dict|None=None,
               **source_settings) -> tuple[dict, object]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, asdict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
-from .core import CodelupeError, Finding, Repo, SourceFile, retry
+from .core import CodelupeError, Finding, Repo, SourceFile, gave_up, retry
 from .sources import DATA_FILE_SUFFIXES
 
 # %% auto #0
@@ -142,10 +142,7 @@ def s3_call(uri:str,      # what the call is about, for messages
             if failure is e: raise
             raise failure from None
     try: return retry(once, attempts=attempts, base=0.2, max_wait=4, retry_on=(TransientS3Error,))
-    except TransientS3Error as e:
-        err = CodelupeError(uri, f'S3 failed after {attempts} tries: {e}')
-        err.attempts = attempts  # a dead letter records the tries made
-        raise err from None
+    except TransientS3Error as e: raise gave_up(uri, f'S3 failed after {attempts} tries: {e}', attempts) from None
 
 # %% ../nbs/14_scale.ipynb #c6a9fae3
 class S3Location:

@@ -8,7 +8,7 @@ import errno, gzip, hashlib, json, os, re, shutil, stat, subprocess, tarfile, te
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
-from .core import CodelupeError, Repo, SourceFile, retry
+from .core import CodelupeError, Repo, SourceFile, gave_up, retry
 
 # %% auto #0
 __all__ = ['LANGUAGE_EXTENSIONS', 'LANGUAGE_FILENAMES', 'SHEBANG_INTERPRETERS', 'SKIPPED_REASONS', 'IGNORED_DIRS',
@@ -426,9 +426,7 @@ def _clone_with_retries(url:str, dest:str, timeout:float, # as for `_clone`
         tried += 1; _clone(url, dest, timeout)
     try: return retry(once, attempts=attempts, base=0.5, max_wait=4, retry_on=(GitCloneError,))
     except CodelupeError as e: e.attempts = tried; raise
-    except GitCloneError as e:   # raised here, the error's `__context__` is the transient failure (the queue retries it)
-        err = CodelupeError(shown, f'git clone failed: {e}'); err.attempts = tried
-        raise err from None
+    except GitCloneError as e: raise gave_up(shown, f'git clone failed: {e}', tried) from None # transient: the queue retries it
 
 def _open_git(spec:str, max_file_bytes:int=1_000_000, work_dir:str|None=None, clone_timeout:float=600,
               clone_attempts:int=3, **kw) -> Iterator[RepoBatch]:
