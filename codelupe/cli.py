@@ -95,11 +95,7 @@ def _delegate(module:str, function:str, params:tuple=('paths', 'as_json')):
     return run
 
 # %% ../nbs/09_cli.ipynb #c6320e7b
-def _positive(v:str) -> int:
-    try: n = int(v)
-    except ValueError: raise argparse.ArgumentTypeError(f'{v!r} is not a whole number') from None
-    if n < 1: raise argparse.ArgumentTypeError(f'{v} must be at least 1')
-    return n
+_positive = number_argument()
 
 def make_parser() -> argparse.ArgumentParser:
     "The `codelupe` argument parser with its subcommands."

@@ -15,7 +15,8 @@ logging.getLogger('bitsandbytes.backends.cpu.ops').setLevel(logging.ERROR)
 
 # %% auto #0
 __all__ = ['SEVERITIES', 'ACCEPT', 'redact', 'Finding', 'sha256_text', 'Repo', 'SourceFile', 'Decision', 'LayerStats', 'Scanner',
-           'CodelupeError', 'gave_up', 'with_overrides', 'retry', 'default_db_path', 'demo_data_path', 'cache_dir']
+           'CodelupeError', 'gave_up', 'with_overrides', 'number_argument', 'retry', 'default_db_path',
+           'demo_data_path', 'cache_dir']
 
 # %% ../nbs/00_core.ipynb #36ef470d
 SEVERITIES = ('critical', 'high', 'medium', 'low', 'info')
@@ -158,6 +159,22 @@ def with_overrides(settings,        # a settings dataclass instance, or None for
     unknown = sorted(set(overrides) - {f.name for f in fields(cls)})
     if unknown: raise CodelupeError(subject, f"unknown setting {', '.join(unknown)}")
     return replace(base, **overrides) if overrides else base
+
+# %% ../nbs/00_core.ipynb #dc803c31
+def number_argument(convert:Callable=int,  # `int` or `float`
+                    low:float=1,           # the smallest value allowed
+                    exclusive:bool=False   # `low` itself is not allowed (a duration must be more than 0)
+                   ) -> Callable[[str], float]:
+    "An argparse `type` that reads a number and refuses one below `low` in one line."
+    import argparse
+    def read(value:str):
+        try: n = convert(value)
+        except ValueError: raise argparse.ArgumentTypeError(f"{value!r} is not a {'whole ' * (convert is int)}number") from None
+        if n < low or (exclusive and n == low):
+            raise argparse.ArgumentTypeError(f"{value} must be {'more than' if exclusive else 'at least'} {low:g}")
+        return n
+    read.__name__ = convert.__name__  # argparse names the type in its messages
+    return read
 
 # %% ../nbs/00_core.ipynb #03cf2d55
 def retry(fn:Callable,               # the call to retry

@@ -621,23 +621,7 @@ def queue_retry_command(ids:list|None=None, all_dead:bool=False, db=None, as_jso
     return 0
 
 # %% ../nbs/08_queue.ipynb #de884ec2
-def _at_least_one(v:str) -> int:
-    try: n = int(v)
-    except ValueError: raise argparse.ArgumentTypeError(f'{v!r} is not a whole number') from None
-    if n < 1: raise argparse.ArgumentTypeError(f'{v} must be at least 1')
-    return n
-
-def _seconds(v:str) -> float:
-    try: n = float(v)
-    except ValueError: raise argparse.ArgumentTypeError(f'{v!r} is not a number of seconds') from None
-    if n <= 0: raise argparse.ArgumentTypeError(f'{v} must be more than 0')
-    return n
-
-def _non_negative(v:str) -> float:
-    try: n = float(v)
-    except ValueError: raise argparse.ArgumentTypeError(f'{v!r} is not a number') from None
-    if n < 0: raise argparse.ArgumentTypeError(f'{v} must not be negative')
-    return n
+_at_least_one, _seconds, _non_negative = number_argument(), number_argument(float, 0, exclusive=True), number_argument(float, 0)
 
 def add_queue_commands(sub, # the subparsers of the `codelupe` parser
                        db_help:str='DuckDB store (default: $CODELUPE_DB or ./codelupe.duckdb)'):
