@@ -4,14 +4,16 @@
 
 # %% ../nbs/01_sources.ipynb #41104d59
 from __future__ import annotations
-import errno, gzip, hashlib, json, os, re, shutil, stat, subprocess, tarfile, tempfile, zipfile, zlib
+import errno, gzip, hashlib, json, logging, os, re, shutil, stat, subprocess, tarfile, tempfile, zipfile, zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 from .core import CodelupeError, Repo, SourceFile, gave_up, retry
 
+log = logging.getLogger('codelupe.sources')
+
 # %% auto #0
-__all__ = ['LANGUAGE_EXTENSIONS', 'LANGUAGE_FILENAMES', 'SHEBANG_INTERPRETERS', 'SKIPPED_REASONS', 'IGNORED_DIRS',
+__all__ = ['log', 'LANGUAGE_EXTENSIONS', 'LANGUAGE_FILENAMES', 'SHEBANG_INTERPRETERS', 'SKIPPED_REASONS', 'IGNORED_DIRS',
            'VENDORED_DIRS', 'BINARY_EXTENSIONS', 'MAX_DEPTH', 'VIRTUALENV_MARKER', 'LICENSE_FILE_PREFIXES',
            'MANIFEST_NAMES', 'ARCHIVE_SUFFIXES', 'DATASET_SUFFIXES', 'DATA_FILE_SUFFIXES', 'EXPORT_MANIFEST',
            'SOURCE_READERS', 'DATASET_COLUMNS', 'shebang_language', 'detect_language', 'Skipped', 'RepoBatch',
@@ -416,6 +418,14 @@ def _head_commit(path:str) -> str|None:
                           stdin=subprocess.DEVNULL, env=_git_env())
     return done.stdout.strip() or None if done.returncode == 0 else None
 
+def _warn_uncommitted(path:str, shown:str):
+    "Log how many changed or untracked paths a local repository has: they are not read (its HEAD is)."
+    done = subprocess.run(['git', '-C', path, 'status', '--porcelain', '--untracked-files=all'], capture_output=True,
+                          text=True, errors='replace', stdin=subprocess.DEVNULL, env=_git_env())
+    changed = len(done.stdout.splitlines()) if done.returncode == 0 else 0
+    if changed: log.warning('%s: %d uncommitted path%s not read (a local repository is read at HEAD; commit them to include them)',
+                            shown, changed, 's' * (changed != 1))
+
 def _clone_with_retries(url:str, dest:str, timeout:float, # as for `_clone`
                         attempts:int,                       # tries in all
                         shown:str):                         # the source as errors name it
@@ -439,8 +449,10 @@ def _open_git(spec:str, max_file_bytes:int=1_000_000, work_dir:str|None=None, cl
     try:
         dest = os.path.join(tmp, 'repo')
         _clone_with_retries(url, dest, clone_timeout, clone_attempts, shown)
-        repo = Repo(shown, name, url=safe_url(url), commit=_head_commit(dest))
-        batch = read_tree(dest, repo, max_file_bytes, follow_root=False)
+        commit = _head_commit(dest)
+        if commit is None: raise CodelupeError(shown, 'a git repository without commits: its committed tree at HEAD is what is read')
+        if not remote: _warn_uncommitted(spec, shown)
+        batch = read_tree(dest, Repo(shown, name, url=safe_url(url), commit=commit), max_file_bytes, follow_root=False)
     finally: _remove_tree(tmp)
     yield batch
 
