@@ -429,6 +429,12 @@ def _best_window(pos, matched, length, used=None, slack=0.5):
 def _family(expression):
     return re.sub(r'-(only|or-later)\b', '', expression)
 
+_SMALL_TEMPLATE = 20  # bigrams: a template this short must be found nearly whole (as ScanCode's small rules)
+
+def _least_coverage(size:int, min_coverage:float) -> float:
+    "The share of a template of `size` bigrams that must be found: at least 0.8 for a small one."
+    return max(min_coverage, 0.8) if size < _SMALL_TEMPLATE else min_coverage
+
 def find_licenses(text:str,                # a license file, a header, a README section
                   min_coverage:float=0.5,  # least share of a template that counts as a match
                   index:LicenseIndex|None=None
@@ -451,7 +457,7 @@ def find_licenses(text:str,                # a license file, a header, a README 
     version, fresh, matched, heap = 0, {}, {}, []
     def push(i):
         m = len(sets[i] & rest)
-        if m >= 6 and m >= min_coverage * sizes[i]:
+        if m >= 6 and m >= _least_coverage(sizes[i], min_coverage) * sizes[i]:
             fresh[i], matched[i] = version, m
             heapq.heappush(heap, (-(m - _LAMBDA * (sizes[i] - m) - penalty[i]), i))
     def best(k):
@@ -476,7 +482,7 @@ def find_licenses(text:str,                # a license file, a header, a README 
             rescored.append((n - _LAMBDA * (sizes[i] - n) - penalty[i], n / sizes[i], i, a, b))
         rescored.sort(reverse=True)
         score, coverage, i, a, b = rescored[0]
-        if coverage < (min_coverage if not results else max(min_coverage, 0.8)):
+        if coverage < (_least_coverage(sizes[i], min_coverage) if not results else max(min_coverage, 0.8)):
             heap = [h for h in heap if h[1] != i]; heapq.heapify(heap); continue
         if a < 0: _, a, b = _best_window(pos, sets[i] & rest, lengths[i], used)   # where in the text the match lies
         b = _extend(codes, sets[i], used, b)   # trailing exhibits and appendices belong to the license before them
