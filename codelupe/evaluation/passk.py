@@ -13,10 +13,11 @@ from pathlib import Path
 from ..core import CodelupeError
 
 # %% auto #0
-__all__ = ['PROBLEM_FIELDS', 'SYNTAX_FAILURES', 'STOP_SEQUENCES', 'estimate_pass_at_k', 'PassAtK', 'pass_at_k', 'humaneval_path',
-           'read_problems', 'SandboxSettings', 'SampleResult', 'sandbox_capabilities', 'run_sample', 'Sample',
-           'read_completions', 'evaluate_completions', 'generation_meta_path', 'read_generation_meta', 'benchmark_name',
-           'store_evaluation', 'passk_command', 'truncate_at_stop', 'generate_completions', 'generate_command']
+__all__ = ['PROBLEM_FIELDS', 'SYNTAX_FAILURES', 'DEFAULT_KS', 'STOP_SEQUENCES', 'estimate_pass_at_k', 'PassAtK', 'pass_at_k',
+           'humaneval_path', 'read_problems', 'SandboxSettings', 'SampleResult', 'sandbox_capabilities', 'run_sample',
+           'Sample', 'read_completions', 'evaluate_completions', 'generation_meta_path', 'read_generation_meta',
+           'benchmark_name', 'store_evaluation', 'passk_command', 'truncate_at_stop', 'generate_completions',
+           'generate_command']
 
 # %% ../../nbs/11_passk.ipynb #6f4f9bec
 def estimate_pass_at_k(n:int, # samples drawn for the task
@@ -607,6 +608,7 @@ def read_completions(path:str|Path, # JSON Lines: {"task_id", "completion"} per 
 
 # %% ../../nbs/11_passk.ipynb #af314e21
 SYNTAX_FAILURES = ('failed: SyntaxError', 'failed: IndentationError', 'failed: TabError')
+DEFAULT_KS = (1, 10, 100)  # pass@k reported when none is asked for, as far as every task has the samples
 
 def _parse_ks(k) -> list:
     if isinstance(k, str):
@@ -618,18 +620,21 @@ def _parse_ks(k) -> list:
 
 def evaluate_completions(problems:dict|str|Path|None, # problems by task id, a problem file, or None for HumanEval
                          completions_path:str|Path,   # the samples, JSON Lines {"task_id", "completion"}
-                         k=(1, 10, 100),               # the k values of pass@k (a list or '1,10,100')
+                         k=None,                       # the k values of pass@k (a list or '1,10,100'); default: `DEFAULT_KS` that fit
                          workers:int|None=None,        # samples run at once; default: all cores
                          settings:SandboxSettings|None=None, # sandbox limits
                          progress=None                 # called with (done, total) after each sample
                         ) -> dict:
     "Run every completion in the sandbox, write `<input>_results.jsonl` and return the pass@k summary."
     if not isinstance(problems, dict): problems = read_problems(problems)
-    ks, settings = _parse_ks(k), settings or SandboxSettings()
+    ks, settings = _parse_ks(k) if k is not None else None, settings or SandboxSettings()
     samples, issues = read_completions(completions_path, problems)
     if not samples: raise CodelupeError(str(completions_path), 'no usable samples' + (f" ({issues[0]})" if issues else ''))
     per_task = {}
     for s in samples: per_task[s.task_id] = per_task.get(s.task_id, 0) + 1
+    fewest = min(per_task.values())
+    left_out = [x for x in DEFAULT_KS if x > fewest] if ks is None else []
+    ks = ks or [x for x in DEFAULT_KS if x <= fewest]
     short = sorted((n, t) for t, n in per_task.items() if n < ks[-1])
     if short:
         n, t = short[0]
@@ -660,7 +665,7 @@ def evaluate_completions(problems:dict|str|Path|None, # problems by task id, a p
               if r.result.startswith(SYNTAX_FAILURES)]
     caps = sandbox_capabilities(settings.python)
     mode = 'isolated' if settings.isolate and caps['mode'] == 'isolated' else 'limits-only'
-    return {**scores.scores, 'tasks': len(counts), 'samples': len(samples), 'passed': sum(r.passed for r in results),
+    return {**scores.scores, 'k_left_out': left_out, 'tasks': len(counts), 'samples': len(samples), 'passed': sum(r.passed for r in results),
             'timed_out': sum(r.result == 'timed out' for r in results), 'missing_tasks': sorted(set(problems) - set(counts)),
             'input_issues': issues, 'syntax_errors': syntax, 'sandbox_errors': errors, 'results_path': str(results_path),
             'seconds': round(seconds, 3), 'samples_per_second': round(len(samples) / seconds, 2) if seconds else None,
@@ -698,7 +703,7 @@ def store_evaluation(db:str, summary:dict, source:str|Path|None=None, **describe
     with SampleStore(db) as store: return record_evaluation(store, summary, **described)
 
 def passk_command(completions:str,       # --completions: samples JSON Lines ({"task_id", "completion"})
-                  k:str='1,10,100',      # --k: comma-separated k values
+                  k:str|None=None,       # --k: comma-separated k values; default: those of 1,10,100 every task has samples for
                   problems:str|None=None,# --problems: problem file (HumanEval JSON Lines); default HumanEval
                   workers:int|None=None, # --workers: samples run at once; default all cores
                   timeout:float=5.0,     # --timeout: seconds per sample
