@@ -449,7 +449,7 @@ def queue_overview(con, now:datetime|None=None) -> 'pd.DataFrame':
             ('next retry in', f'{(next_retry - now).total_seconds():,.1f}s' if next_retry else '-')]
     return pd.DataFrame(rows, columns=['metric', 'value'])
 
-LATENCY_QUERY = """SELECT layer, count(*) AS runs, sum(files_in) AS files,
+LATENCY_QUERY = """SELECT layer, count(*) AS runs, sum(files_in)::BIGINT AS files,
   round(1000 * quantile_cont(seconds / files_in, 0.5), 3) AS ms_per_file_p50,
   round(1000 * quantile_cont(seconds / files_in, 0.95), 3) AS ms_per_file_p95,
   round(quantile_cont(seconds, 0.5), 3) AS seconds_per_run_p50, round(quantile_cont(seconds, 0.95), 3) AS seconds_per_run_p95

@@ -296,9 +296,9 @@ def add_dead_letter(self:SampleStore, source:str, # the source that failed
 # %% ../nbs/07_store.ipynb #82984196
 REPORT_QUERIES = {
     'totals': """SELECT (SELECT count(*) FROM repos) AS repos, (SELECT count(*) FROM samples) AS samples,
-        (SELECT coalesce(sum(size), 0) FROM samples) AS sample_bytes, (SELECT count(*) FROM rejections) AS rejections,
+        (SELECT coalesce(sum(size), 0)::BIGINT FROM samples) AS sample_bytes, (SELECT count(*) FROM rejections) AS rejections,
         (SELECT count(*) FROM dead_letter) AS dead_letters""",
-    'languages': """SELECT coalesce(language, '(unknown)') AS language, count(*) AS samples, sum(size) AS bytes,
+    'languages': """SELECT coalesce(language, '(unknown)') AS language, count(*) AS samples, sum(size)::BIGINT AS bytes,
         round(avg(quality), 3) AS mean_quality FROM samples GROUP BY ALL ORDER BY samples DESC, language""",
     'licenses': """SELECT coalesce(license, '(none)') AS license, count(*) AS samples FROM samples GROUP BY ALL
         ORDER BY samples DESC, license""",
