@@ -863,7 +863,7 @@ def run_cycle(db:str|Path|None=None,      # the store; default `$CODELUPE_DB` or
         res.status = 'dry-run'
         res.message = (f'would train {len(new)} new samples (ids {new[0]["id"]}-{new[-1]["id"]}) + {len(replay)} replay, '
                        f'{res.tokens:,} tokens in {res.sequences} sequences of <= {settings.max_seq_len} '
-                       f'({res.packing_efficiency:.1%} packed), {res.steps} steps'
+                       f'({res.packing_efficiency:.1%} packed), {res.steps} step' + 's' * (res.steps != 1)
                        + (f', about {res.tokens * settings.epochs / expected:,.0f} s at {expected:,.0f} tokens/s '
                           f'({settings.profile})' if expected else ''))
         return res
@@ -911,7 +911,7 @@ def run_cycle(db:str|Path|None=None,      # the store; default `$CODELUPE_DB` or
     res.run_id, res.adapter_path, res.watermark_after = run_id, str(run_dir), res.last_sample_id
     res.seconds = time.perf_counter() - t0
     res.message = (f'run {run_id} ({res.status}): {len(new)} new + {len(replay)} replay samples, {res.tokens:,} tokens, '
-                   f'{stats.steps} steps, loss {res.loss_first:.3f} -> {res.loss_last:.3f}, '
+                   f'{stats.steps} step' + 's' * (stats.steps != 1) + f', loss {res.loss_first:.3f} -> {res.loss_last:.3f}, '
                    f'{stats.tokens_per_second:,.0f} tokens/s; watermark {watermark} -> {res.watermark_after}')
     return res
 
