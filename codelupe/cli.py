@@ -26,7 +26,10 @@ def print_tables(tables:dict,      # title -> pandas DataFrame
         console.print(t)
 
 # %% ../nbs/09_cli.ipynb #42bf5d28
-def _err(msg:str): print(f'codelupe: {msg}', file=sys.stderr)
+def _err(msg:str):
+    "Print a one-line message on stderr, with any URL's credentials masked."
+    from codelupe.sources import safe_url
+    print(f'codelupe: {safe_url(msg)}', file=sys.stderr)
 
 def cmd_curate(args) -> int:
     "Curate sources into the store and print the summary (or, with `--queue`, enqueue them)."

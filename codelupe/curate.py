@@ -14,7 +14,7 @@ from .store import SampleStore, Rejection, repo_fingerprint
 from .tracing import span, record_span, record_layers
 
 # %% auto #0
-__all__ = ['CurateResult', 'curate', 'curate_into']
+__all__ = ['CurateResult', 'curate', 'failure_recorder', 'curate_into']
 
 # %% ../nbs/07a_curate.ipynb #0ed4a440
 @dataclass
@@ -113,6 +113,20 @@ def curate(sources:list|None=None,   # folders, git URLs, archives, datasets; de
     "Curate `sources` into the store at `db` and return a `CurateResult`."
     with SampleStore(db) as store: return curate_into(store, sources, **kwargs)
 
+def failure_recorder(store:SampleStore,  # where dead letters go
+                     result:CurateResult, # the run's result, whose `failed` lists the failed sources
+                     dead_letter:bool,    # record dead letters (the job queue keeps its own)
+                     on_error=None        # also called with (source as given, one-line error)
+                    ) -> Callable:
+    "`fail(source, error, traceback='', attempts=1)`, recording a failed source with any URL's credentials masked."
+    from codelupe.sources import safe_url
+    def fail(spec, err, tb='', attempts=1):
+        shown, err = safe_url(spec), safe_url(err)
+        result.failed.append((shown, err))
+        if dead_letter: store.add_dead_letter(shown, err, safe_url(tb), attempts=attempts, run_id=result.run_id)
+        if on_error: on_error(spec, err)
+    return fail
+
 def curate_into(store:SampleStore,        # an open, writable store
                 sources:list|None=None,   # folders, git URLs, archives, datasets; default the bundled demo corpus
                 workers:int|None=None,    # scanning processes; default all cores
@@ -123,7 +137,7 @@ def curate_into(store:SampleStore,        # an open, writable store
                 dead_letter:bool=True,    # record failed sources in `dead_letter` (the job queue keeps its own)
                 **source_settings):       # passed to `open_source`: max_file_bytes, batch_rows ...
     "Curate `sources` into an open `store`: the body of `curate`, for callers that own the store (the job queue)."
-    from codelupe.sources import open_source
+    from codelupe.sources import open_source, safe_url
     sources = [str(s) for s in (sources or [demo_data_path()])]
     workers = workers or os.cpu_count() or 1
     names = parse_layers(layers)
@@ -139,10 +153,7 @@ def curate_into(store:SampleStore,        # an open, writable store
     result = CurateResult(run_id, str(store.path), notes=notes,
                           stats=[LayerStats('source')] + [LayerStats(n) for n in names] + [LayerStats('dedup')])
     bar = _progress(progress)
-    def fail(spec, err, tb='', attempts=1):
-        result.failed.append((spec, err))
-        if dead_letter: store.add_dead_letter(spec, err, tb, attempts=attempts, run_id=run_id)
-        if on_error: on_error(spec, err)
+    fail = failure_recorder(store, result, dead_letter, on_error)
     def chunks():
         for spec in sources:
             source_start, files_before, bytes_before = time.perf_counter(), result.files_seen, result.bytes_seen
@@ -157,7 +168,7 @@ def curate_into(store:SampleStore,        # an open, writable store
                     for c in work.chunks: yield (work, c), c
             except CodelupeError as e: fail(spec, str(e), attempts=e.attempts)   # a clone's retries, say
             except Exception as e: fail(spec, f'{spec}: {e.__class__.__name__}: {e}'.splitlines()[0], traceback.format_exc())
-            record_span('source', time.perf_counter() - source_start, source=spec, files=result.files_seen - files_before,
+            record_span('source', time.perf_counter() - source_start, source=safe_url(spec), files=result.files_seen - files_before,
                         bytes=result.bytes_seen - bytes_before)
     with span('curate', run_id=run_id, db=str(store.path), sources=len(sources), workers=workers, layers=','.join(names)) as run:
         try:

@@ -58,9 +58,14 @@ def _jobs(con, where:str='TRUE', params:list|None=None) -> list[Job]:
     return [Job(*r) for r in con.execute(f'SELECT {JOB_COLUMNS} FROM jobs WHERE {where} ORDER BY id', params or []).fetchall()]
 
 def queue_source(source) -> str:
-    "How a source is stored in the queue: URLs as given, local paths made absolute."
+    "How a source is stored in the queue: URLs as given, local paths made absolute; a URL holding credentials is refused."
+    from codelupe.sources import safe_url
     source = os.fspath(source)
-    return source if _URL.match(source) else os.path.abspath(source)
+    if not _URL.match(source): return os.path.abspath(source)
+    if safe_url(source) != source:
+        raise CodelupeError(safe_url(source), 'a URL with credentials is not queued (the jobs table would keep them in clear): '
+                                              'use a git credential helper, or `codelupe curate` it directly')
+    return source
 
 def enqueue(store:SampleStore,   # an open, writable store
             sources:list,        # folders, git URLs, archives, datasets: one job each

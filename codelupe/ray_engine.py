@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 from .core import *
-from .curate import CurateResult, _RepoWork, _fold
+from .curate import CurateResult, _RepoWork, _fold, failure_recorder
 from .pipeline import parse_layers, load_layers, _init_worker, _scan_chunk
 from .store import SampleStore, repo_fingerprint
 from .shards import (ShardInfo, ShardUnit, dataset_units, read_unit, location_for, result_rows, write_result_shard,
@@ -241,10 +241,7 @@ def curate_units(store:SampleStore,            # an open, writable store
     default_out = Path(store.path).resolve().parent/f'.{Path(store.path).name}.shards'/run_id
     out = location_for(shards or default_out, storage)
     out.prepare_write()
-    def fail(spec, err, tb=''):
-        result.failed.append((spec, err))
-        if dead_letter: store.add_dead_letter(spec, err, tb, attempts=1, run_id=run_id)
-        if on_error: on_error(spec, err)
+    fail = failure_recorder(store, result, dead_letter, on_error)
     scanner_kwargs = dict(names=[n for n in names if n != 'near-duplicate'], settings=settings or {}, out_uri=str(out.uri),
                           storage=storage, run_id=run_id, source_settings=source_settings, signatures=index is not None)
     start = 0

@@ -110,3 +110,21 @@ def test_eval_passk_scores_canonical_and_empty_completions(tmp_path):
     assert [r['passed'] for r in results] == [True, False] * 3
     r = codelupe('eval', 'passk', '--completions', samples, '--k', '5')
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+def test_credentials_in_a_url_never_reach_the_output_the_trace_or_the_store(tmp_path):
+    token = 'ghp_' + 'Q8v3Lm2K' * 4 + 'Wz7p'   # made up
+    url = f'https://alice:{token}@127.0.0.1:9/owner/repo.git'   # the discard port: refused at once
+    db = tmp_path/'s.duckdb'
+    env = {**os.environ, 'CODELUPE_TRACING': 'console'}
+    runs = [codelupe('curate', url, '--db', db, '--workers', '1', env=env), codelupe('curate', url, '--db', db, '--json', env=env),
+            codelupe('scan', url), codelupe('license', url), codelupe('queue', 'add', url, '--db', db)]
+    for r in runs:
+        assert r.returncode == 2, r.stderr
+        assert token not in r.stdout + r.stderr and 'alice' not in r.stdout + r.stderr
+        assert 'https://***@127.0.0.1:9/owner/repo.git' in r.stdout + r.stderr
+    assert 'not queued' in runs[-1].stderr
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute('select * from dead_letter').fetchall()
+    assert len(rows) == 2 and token not in repr(rows)
+    assert con.execute("select count(*) from information_schema.tables where table_name = 'jobs'").fetchone()[0] == 0 \
+        or con.execute('select count(*) from jobs').fetchone()[0] == 0
