@@ -1,6 +1,6 @@
 "Packaging for codelupe, driven by `settings.ini` as in the nbdev template."
 from configparser import ConfigParser
-import setuptools, shlex
+import os, setuptools, shlex
 
 config = ConfigParser(delimiters=['='])
 config.read('settings.ini', encoding='utf-8')
@@ -25,6 +25,10 @@ dev = extras.get('dev', [])
 # `dev` holds everything the tests need, so it takes in every other extra except `docs` (Quarto is large) and `liger`
 # (Triton kernels: they run on CUDA GPUs only, and Triton is a large download on a CPU machine).
 extras['dev'] = sorted(set(dev + [r for k, v in extras.items() if k not in ('dev', 'docs', 'liger') for r in v]))
+# The demo corpus that `codelupe curate` reads by default: a regular install puts it under `<prefix>/share/codelupe/demo`
+# (`codelupe.core.demo_data_paths`); an editable install reads `data/demo` of the checkout.
+demo_files = [(os.path.join('share', 'codelupe', os.path.relpath(root, 'data')), [os.path.join(root, f) for f in sorted(files)])
+              for root, _, files in sorted(os.walk(os.path.join('data', 'demo'))) if files]
 project_urls = {}
 if cfg.get('doc_host'): project_urls["Documentation"] = cfg['doc_host'] + cfg.get('doc_baseurl', '')
 
@@ -40,6 +44,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=['codelupe', 'codelupe.*']),
     include_package_data=True,
     package_data={'codelupe': ['data/*']},
+    data_files=demo_files,
     install_requires=requirements,
     extras_require=extras,
     python_requires='>=' + cfg['min_python'],

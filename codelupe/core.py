@@ -16,7 +16,7 @@ logging.getLogger('bitsandbytes.backends.cpu.ops').setLevel(logging.ERROR)
 # %% auto #0
 __all__ = ['SEVERITIES', 'ACCEPT', 'redact', 'Finding', 'sha256_text', 'Repo', 'SourceFile', 'Decision', 'LayerStats', 'Scanner',
            'CodelupeError', 'gave_up', 'with_overrides', 'number_argument', 'retry', 'default_db_path',
-           'demo_data_path', 'cache_dir']
+           'demo_data_paths', 'demo_data_path', 'cache_dir']
 
 # %% ../nbs/00_core.ipynb #36ef470d
 SEVERITIES = ('critical', 'high', 'medium', 'low', 'info')
@@ -199,12 +199,17 @@ def default_db_path() -> Path:
     "The store used when no `--db` is given: `$CODELUPE_DB` or `./codelupe.duckdb`."
     return Path(os.environ.get('CODELUPE_DB') or 'codelupe.duckdb')
 
+def demo_data_paths() -> list[Path]:
+    "Where the demo corpus may be: `./data/demo`, beside the package (a checkout), `<prefix>/share/codelupe/demo` (an install)."
+    import sysconfig, codelupe
+    installed = [Path(sysconfig.get_path('data', scheme))/'share'/'codelupe'/'demo'
+                 for scheme in (sysconfig.get_default_scheme(), f'{os.name}_user')]
+    return [Path('data/demo'), Path(codelupe.__file__).resolve().parent.parent/'data'/'demo', *installed]
+
 def demo_data_path() -> Path:
-    "The bundled demo corpus: `./data/demo` when run from a checkout, else next to the installed package."
-    here = Path('data/demo')
-    if here.is_dir(): return here
-    import codelupe
-    return Path(codelupe.__file__).resolve().parent.parent/'data'/'demo'
+    "The bundled demo corpus: the first of `demo_data_paths()` that exists."
+    paths = demo_data_paths()
+    return next((p for p in paths if p.is_dir()), paths[1])
 
 # %% ../nbs/00_core.ipynb #b6c775c0
 def cache_dir(*parts:str,       # sub-folders inside the cache, e.g. `'license_index'`
