@@ -435,6 +435,13 @@ def _least_coverage(size:int, min_coverage:float) -> float:
     "The share of a template of `size` bigrams that must be found: at least 0.8 for a small one."
     return max(min_coverage, 0.8) if size < _SMALL_TEMPLATE else min_coverage
 
+def _unseen_restriction(index, i:int, found:set, others) -> bool:
+    "Is template `i` a restrictive one whose found bigrams all belong to a template of an open license that lacks two of `i`'s?"
+    expr, sets, closed = index.expr, index.sets, ('proprietary', 'commercial', 'unknown')
+    if id_category(expr[i]) not in closed[:2]: return False
+    return any(j != i and len(found - sets[j]) <= 1 and len(sets[i] - sets[j]) >= 2 and id_category(expr[j]) not in closed
+               for j in others)
+
 def find_licenses(text:str,                # a license file, a header, a README section
                   min_coverage:float=0.5,  # least share of a template that counts as a match
                   index:LicenseIndex|None=None
@@ -483,6 +490,8 @@ def find_licenses(text:str,                # a license file, a header, a README 
         rescored.sort(reverse=True)
         score, coverage, i, a, b = rescored[0]
         if coverage < (_least_coverage(sizes[i], min_coverage) if not results else max(min_coverage, 0.8)):
+            heap = [h for h in heap if h[1] != i]; heapq.heapify(heap); continue
+        if _unseen_restriction(index, i, sets[i] & rest, hits):   # the text never says what makes it restrictive
             heap = [h for h in heap if h[1] != i]; heapq.heapify(heap); continue
         if a < 0: _, a, b = _best_window(pos, sets[i] & rest, lengths[i], used)   # where in the text the match lies
         b = _extend(codes, sets[i], used, b)   # trailing exhibits and appendices belong to the license before them
