@@ -524,7 +524,10 @@ class SecretMatch:
     value: str     # the secret itself; never log it, use `redacted`
     line: int = 0  # 1-based line of `start`
     @property
-    def redacted(self) -> str: return _SURROGATES.sub('\ufffd', redact(self.value))
+    def redacted(self) -> str: # the public prefix naming the kind of token (`ghp_`, `AKIA`), if any, then `***`
+        low = self.value.lower()
+        keep = max((len(k) for k in self.rule.keywords if low.startswith(k)), default=0)
+        return _SURROGATES.sub('\ufffd', redact(self.value, keep))
     def finding(self) -> Finding:
         "This match as a `Finding`, holding the secret in redacted form only."
         r = self.rule
