@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast, bisect, heapq, itertools, json, re
 from dataclasses import dataclass, field
 from ..core import Finding, Scanner, SourceFile, Decision, ACCEPT, SEVERITIES
+from ..sources import safe_url
 
 # %% auto #0
 __all__ = ['LANGUAGE_FAMILIES', 'NOT_CODE', 'CREDENTIAL_PATH', 'CREDENTIAL_WORDS', 'SHADY_HOST', 'RAW_IP_WORDS',
@@ -1127,7 +1128,7 @@ def evidence(snippet:str, limit:int=80) -> str:
     "A short, safe rendering of matched text: whitespace collapsed, URL paths and token-like runs redacted."
     s = ' '.join(snippet.split())
     s = _URL_PATH.sub(lambda m: m.group(1) + '/...', s)
-    s = _TOKEN_LIKE.sub(lambda m: m.group(0)[:4] + '***', s)
+    s = _TOKEN_LIKE.sub('***', safe_url(s))   # a URL's user and password, and any long token, not one character
     return s if len(s) <= limit else s[:limit - 3] + '...'
 
 # %% ../../nbs/04_security.ipynb #206ceb27
