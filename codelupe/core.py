@@ -14,9 +14,9 @@ from typing import Callable, Iterable
 logging.getLogger('bitsandbytes.backends.cpu.ops').setLevel(logging.ERROR)
 
 # %% auto #0
-__all__ = ['SEVERITIES', 'ACCEPT', 'redact', 'Finding', 'sha256_text', 'Repo', 'SourceFile', 'Decision', 'LayerStats', 'Scanner',
-           'CodelupeError', 'gave_up', 'with_overrides', 'number_argument', 'retry', 'default_db_path',
-           'demo_data_paths', 'demo_data_path', 'cache_dir']
+__all__ = ['SEVERITIES', 'ACCEPT', 'redact', 'Finding', 'sha256_text', 'Repo', 'SourceFile', 'Decision', 'LayerStats',
+           'scanner_error', 'Scanner', 'CodelupeError', 'gave_up', 'with_overrides', 'number_argument', 'retry',
+           'default_db_path', 'demo_data_paths', 'demo_data_path', 'cache_dir']
 
 # %% ../nbs/00_core.ipynb #36ef470d
 SEVERITIES = ('critical', 'high', 'medium', 'low', 'info')
@@ -101,6 +101,17 @@ class LayerStats:
         return self
 
 # %% ../nbs/00_core.ipynb #c658ecf7
+def scanner_error(layer:str,     # the layer that failed
+                  path:str,      # the file it failed on
+                  error:Exception) -> Finding:
+    "The finding of a layer that raised on a file: the error's type and where in the layer, never the file's text."
+    import traceback
+    frame = (traceback.extract_tb(error.__traceback__) or [None])[-1]
+    where = f' at {Path(frame.filename).name}:{frame.lineno} in {frame.name}' if frame else ''
+    logging.getLogger('codelupe.scanners').warning('%s layer failed on %s (%s%s): the file is rejected',
+                                                   layer, path, type(error).__name__, where)
+    return Finding(layer, 'scanner-error', 'high', 0, f'the {layer} layer failed: {type(error).__name__}{where}')
+
 class Scanner:
     "Base of a pipeline layer: subclasses set `name` and implement `scan`, and may override `decide`."
     name = 'scanner'
@@ -112,11 +123,15 @@ class Scanner:
         bad = [f for f in findings if f.severity in self.reject_severities]
         return Decision(False, bad[0].rule) if bad else ACCEPT
     def __call__(self, file:SourceFile) -> Decision:
-        "Scan `file`, record its findings on it, decide, and count."
+        "Scan `file`, record its findings on it, decide, and count; a layer that fails on the file rejects it."
         start = time.perf_counter()
-        findings = self.scan(file)
-        file.findings.extend(findings)
-        d = self.decide(file, findings)
+        try:
+            findings = self.scan(file)
+            file.findings.extend(findings)
+            d = self.decide(file, findings)
+        except Exception as e:  # one file must not end a long run, nor pass a layer unchecked
+            file.findings.append(scanner_error(self.name, file.path, e))
+            d = Decision(False, 'scanner-error')
         s = self.stats
         s.files_in += 1
         if not d.accepted: s.rejected[d.reason] += 1
