@@ -246,3 +246,6 @@ def main(argv:list|None=None) -> int:
     except CodelupeError as e: _err(str(e)); return 2
     except KeyboardInterrupt: _err('interrupted'); return 130
     except BrokenPipeError: return 0
+    except OSError as e:  # the machine rather than the input (a full disk, a permission): one line, the traceback on request
+        if os.environ.get('CODELUPE_DEBUG'): raise
+        _err(f"{str(e.filename) + ': ' if e.filename else ''}{e.strerror or e} (CODELUPE_DEBUG=1 shows the traceback)"); return 2

@@ -16,7 +16,7 @@ logging.getLogger('bitsandbytes.backends.cpu.ops').setLevel(logging.ERROR)
 # %% auto #0
 __all__ = ['SEVERITIES', 'ACCEPT', 'redact', 'Finding', 'sha256_text', 'Repo', 'SourceFile', 'Decision', 'LayerStats',
            'scanner_error', 'Scanner', 'CodelupeError', 'gave_up', 'with_overrides', 'number_argument', 'retry',
-           'default_db_path', 'demo_data_paths', 'demo_data_path', 'cache_dir']
+           'default_db_path', 'demo_data_paths', 'demo_data_path', 'writable_folder', 'cache_dir']
 
 # %% ../nbs/00_core.ipynb #36ef470d
 SEVERITIES = ('critical', 'high', 'medium', 'low', 'info')
@@ -225,6 +225,16 @@ def demo_data_path() -> Path:
     "The bundled demo corpus: the first of `demo_data_paths()` that exists."
     paths = demo_data_paths()
     return next((p for p in paths if p.is_dir()), paths[1])
+
+def writable_folder(path,         # the folder, created with its parents if missing
+                    subject:str   # how errors name the setting, e.g. `--runs-dir`
+                   ) -> Path:
+    "`path` as a folder this process can write in, or a one-line `CodelupeError` saying why not."
+    path = Path(path)
+    try: path.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise CodelupeError(subject, f'{path}: cannot create the folder ({e.strerror or e})') from None
+    if not os.access(path, os.W_OK | os.X_OK): raise CodelupeError(subject, f'{path}: the folder is not writable')
+    return path
 
 # %% ../nbs/00_core.ipynb #b6c775c0
 def cache_dir(*parts:str,       # sub-folders inside the cache, e.g. `'license_index'`

@@ -850,6 +850,7 @@ def run_cycle(db:str|Path|None=None,      # the store; default `$CODELUPE_DB` or
         return res
     res.samples, res.replay_samples = len(new), len(replay)
     res.first_sample_id, res.last_sample_id = new[0]['id'], new[-1]['id']
+    runs_dir = writable_folder(runs_dir, '--runs-dir')
     model_path = resolve_model(settings.model, runs_dir, [s['content'] for s in new + replay])
     tokenizer = load_tokenizer(model_path, settings.model)
     data = pack_examples(tokenize_samples(new + replay, tokenizer, settings, seed=settings.seed + watermark),
