@@ -748,6 +748,8 @@ def _load_model(model:str, adapter:str|None, device:str|None):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
     except ImportError: raise CodelupeError('transformers', 'generation needs torch and transformers: pip install torch transformers') from None
+    from codelupe.train import resolve_model
+    if model != 'tiny': model = resolve_model(model, Path.cwd())  # a model folder or a cached id: nothing is downloaded
     try:
         tokenizer = AutoTokenizer.from_pretrained(model)
         net = AutoModelForCausalLM.from_pretrained(model, dtype='auto')
