@@ -22,8 +22,15 @@ def print_tables(tables:dict,      # title -> pandas DataFrame
         if df is None or len(df) == 0: continue
         t = Table(title=title.replace('_', ' '), title_justify='left', title_style='bold')
         for c in df.columns: t.add_column(str(c), justify='right' if df[c].dtype.kind in 'iuf' else 'left')
-        for row in df.itertuples(index=False): t.add_row(*('' if v is None else f'{v:,}' if isinstance(v, int) else str(v) for v in row))
+        for row in df.itertuples(index=False): t.add_row(*map(_cell, row))
         console.print(t)
+
+def _cell(value) -> str:
+    "How a table shows one value: thousands separated, and `-` for a missing one (None, NaN, NA), as an empty store has."
+    import pandas as pd
+    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)): return '-'
+    import numbers
+    return f'{value:,}' if isinstance(value, numbers.Integral) and not isinstance(value, bool) else str(value)
 
 # %% ../nbs/09_cli.ipynb #42bf5d28
 def _err(msg:str):
