@@ -54,7 +54,7 @@ def cmd_curate(args) -> int:
         from codelupe.curate import curate
         res = curate(args.sources or None, **common)
     for n in res.notes: _err(n)
-    if args.json: print(json.dumps({k: v.to_dict('records') for k, v in res.tables().items()}, default=str))
+    if args.json: print(to_json(res.tables()))
     else:
         print(f'run {res.run_id} -> {res.db}')
         print_tables(res.tables())
@@ -79,7 +79,7 @@ def cmd_scan(args) -> int:
     "Scan files without a store; exit 1 when a file is rejected."
     results = scan_paths(args.paths, args.layers)
     if args.json:
-        for r in results: print(json.dumps(r, default=str))
+        for r in results: print(to_json(r))
     else:
         import pandas as pd
         rows = [dict(path=r['path'], language=r['language'] or '', verdict='accepted' if r['accepted'] else 'rejected',
@@ -92,7 +92,7 @@ def cmd_report(args) -> int:
     "Print the store's statistics."
     from codelupe.store import SampleStore
     with SampleStore(args.db, read_only=True) as store: tables = store.report()
-    if args.json: print(json.dumps({k: v.to_dict('records') for k, v in tables.items()}, default=str))
+    if args.json: print(to_json(tables))
     else: print_tables(tables)
     return 0
 

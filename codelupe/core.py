@@ -15,8 +15,8 @@ logging.getLogger('bitsandbytes.backends.cpu.ops').setLevel(logging.ERROR)
 
 # %% auto #0
 __all__ = ['SEVERITIES', 'ACCEPT', 'redact', 'Finding', 'sha256_text', 'Repo', 'SourceFile', 'Decision', 'LayerStats',
-           'scanner_error', 'Scanner', 'CodelupeError', 'gave_up', 'with_overrides', 'number_argument', 'retry',
-           'default_db_path', 'demo_data_paths', 'demo_data_path', 'writable_folder', 'cache_dir']
+           'scanner_error', 'Scanner', 'CodelupeError', 'gave_up', 'with_overrides', 'number_argument', 'to_json',
+           'retry', 'default_db_path', 'demo_data_paths', 'demo_data_path', 'writable_folder', 'cache_dir']
 
 # %% ../nbs/00_core.ipynb #36ef470d
 SEVERITIES = ('critical', 'high', 'medium', 'low', 'info')
@@ -190,6 +190,26 @@ def number_argument(convert:Callable=int,  # `int` or `float`
         return n
     read.__name__ = convert.__name__  # argparse names the type in its messages
     return read
+
+# %% ../nbs/00_core.ipynb #695fd2a3
+def to_json(obj,                     # dicts, lists, DataFrames (as records), numbers, strings, dates ...
+            indent:int|None=None     # as `json.dumps`
+           ) -> str:
+    "Strict JSON for a command's `--json`: DataFrames as records, NaN and NA as null, other objects as strings."
+    import json, math, datetime
+    def clean(x):
+        if x is None or isinstance(x, (str, bool, int)): return x
+        if isinstance(x, float): return x if math.isfinite(x) else None
+        if isinstance(x, dict): return {str(k): clean(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)): return [clean(v) for v in x]
+        if hasattr(x, 'columns') and hasattr(x, 'to_dict'): return clean(x.to_dict('records'))
+        if isinstance(x, (datetime.date, datetime.time)): return str(x)
+        try:
+            import pandas as pd
+            if pd.isna(x): return None
+        except (ImportError, TypeError, ValueError): pass
+        return clean(x.item()) if hasattr(x, 'item') else str(x)   # numpy scalars, then anything else
+    return json.dumps(clean(obj), indent=indent, allow_nan=False)
 
 # %% ../nbs/00_core.ipynb #03cf2d55
 def retry(fn:Callable,               # the call to retry

@@ -611,7 +611,7 @@ def dedup_command(db:str|None=None,           # the store; default `$CODELUPE_DB
                                        'UNION SELECT twin_id FROM near_duplicates)').fetchall())
     pairs = [dict(p, path=paths.get(p['sample_id']), twin_path=paths.get(p['twin_id'])) for p in report.pairs]
     if as_json:
-        print(json.dumps(dict(report.overview(), run_id=report.run_id, pairs=pairs)), file=out)
+        print(to_json(dict(report.overview(), run_id=report.run_id, pairs=pairs)), file=out)
         return 0
     import pandas as pd
     from rich.console import Console

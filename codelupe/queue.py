@@ -522,7 +522,7 @@ def read_status_snapshot(db) -> dict|None:
 
 # %% ../nbs/08_queue.ipynb #a4fb4eab
 def _tables_out(tables:dict, as_json:bool, out):
-    if as_json: print(json.dumps({k: v.to_dict('records') if hasattr(v, 'to_dict') else v for k, v in tables.items()}, default=str), file=out)
+    if as_json: print(to_json(tables), file=out)
     else:
         from rich.console import Console
         from codelupe.cli import print_tables
@@ -582,7 +582,7 @@ def queue_work_command(db=None, workers:int|None=None, until_empty:bool=False, l
         finally:
             status_snapshot_path(store.path).unlink(missing_ok=True)
             if previous is not None: signal.signal(signal.SIGTERM, previous)
-    if as_json: print(json.dumps({k: v for k, v in asdict(s).items()}), file=out)
+    if as_json: print(to_json(asdict(s)), file=out)
     else: print(f'{len(s.done)} done, {len(s.dead)} dead, {len(s.retried)} retries, {len(s.recovered)} recovered, '
                 f'{s.accepted:,} new samples in {s.seconds:,.1f}s', file=out)
     return 2 if s.dead else 0

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, asdict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
-from .core import CodelupeError, Finding, Repo, SourceFile, gave_up, retry
+from .core import CodelupeError, Finding, Repo, SourceFile, gave_up, retry, to_json
 from .sources import DATA_FILE_SUFFIXES
 
 # %% auto #0
@@ -369,7 +369,7 @@ def export_command(db:str|None=None,       # --db: the store
     import sys
     out = out or sys.stdout
     res = export(db, to, shard_bytes=int(shard_mb * 2**20) if shard_mb else DEFAULT_SHARD_BYTES, storage=storage)
-    if as_json: print(json.dumps(res.to_dict()), file=out)
+    if as_json: print(to_json(res.to_dict()), file=out)
     else: print(f'exported {res.rows:,} samples in {len(res.shards)} shards ({res.bytes / 1e6:,.1f} MB) to {res.to} '
                 f'in {res.seconds:.1f}s', file=out)
     return 0

@@ -985,7 +985,7 @@ def train_command(db:str|None=None,          # the store
                 if not (watch and 'in use by' in str(e)): raise
                 res = CycleResult('waiting', message=f'{e}; trying again at the next poll')
             for n in res.notes: note(n)
-            print(json.dumps({k: v for k, v in res.to_dict().items() if k != 'losses'}, default=str) if as_json else res.message, file=out, flush=True)
+            print(to_json({k: v for k, v in res.to_dict().items() if k != 'losses'}) if as_json else res.message, file=out, flush=True)
             code = 1 if res.status == 'rejected' else 0
             cycles += 1
             if policy and (msg := policy.observe(res.status)): note(msg)

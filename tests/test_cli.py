@@ -128,3 +128,17 @@ def test_credentials_in_a_url_never_reach_the_output_the_trace_or_the_store(tmp_
     assert len(rows) == 2 and token not in repr(rows)
     assert con.execute("select count(*) from information_schema.tables where table_name = 'jobs'").fetchone()[0] == 0 \
         or con.execute('select count(*) from jobs').fetchone()[0] == 0
+
+def strict_json(text):
+    "Parse as jq or JavaScript would: no NaN, no Infinity."
+    def refuse(constant): raise ValueError(f'not JSON: {constant}')
+    return json.loads(text, parse_constant=refuse)
+
+def test_json_output_is_strict_json_even_for_an_empty_store(tmp_path):
+    db = tmp_path/'empty.duckdb'
+    r = codelupe('curate', tmp_path/'nothing-here', '--db', db, '--json', '--quiet')   # a failed source: the store exists, empty
+    assert r.returncode == 2 and strict_json(r.stdout)['overview']
+    report = strict_json(codelupe('report', '--db', db, '--json').stdout)
+    assert report['sizes'] == [{'samples': 0, 'min_bytes': None, 'median_bytes': None, 'max_bytes': None}]
+    assert report['near_duplicates'][0]['mean_jaccard'] is None
+    strict_json(codelupe('queue', 'status', '--db', db, '--json').stdout)

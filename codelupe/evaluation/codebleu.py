@@ -7,7 +7,7 @@ from __future__ import annotations
 import io, json, math, re, sys
 from collections import Counter
 from pathlib import Path
-from ..core import CodelupeError
+from ..core import CodelupeError, to_json
 
 # %% auto #0
 __all__ = ['LANGUAGES', 'ALIASES', 'PIN', 'language_name', 'tree_sitter_language', 'dataflow_match', 'codebleu', 'code_tokens',
@@ -189,5 +189,5 @@ def codebleu_command(predictions:str,   # --predictions: file of generated code
         from codelupe.evaluation.passk import store_evaluation
         result['evaluation_id'] = store_evaluation(db, result, predictions, model=model, adapter=adapter, run_id=run_id,
                                                    benchmark=benchmark or Path(references).name.split('.')[0])
-    print(json.dumps(result, indent=None if as_json else 2), file=out or sys.stdout)
+    print(to_json(result, indent=None if as_json else 2), file=out or sys.stdout)
     return 0

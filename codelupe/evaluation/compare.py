@@ -9,7 +9,7 @@ from fractions import Fraction
 from dataclasses import dataclass, asdict
 from datetime import datetime, timezone
 from pathlib import Path
-from ..core import CodelupeError, default_db_path
+from ..core import CodelupeError, default_db_path, to_json
 
 # %% auto #0
 __all__ = ['CODEBLEU_METRICS', 'SOLVED', 'has_eval_tables', 'ensure_eval_tables', 'evaluation_rows', 'record_evaluation',
@@ -267,7 +267,7 @@ def compare_command(a:str,                    # A: adapter folder, run id, evalu
     with _open_read(db) as store:
         c = compare_evaluations(find_evaluation(store, a, benchmark, metric), find_evaluation(store, b, benchmark, metric), metric)
     out = out or sys.stdout
-    if as_json: print(json.dumps(c.to_dict(), default=str), file=out)
+    if as_json: print(to_json(c.to_dict()), file=out)
     else:
         from rich.console import Console
         from codelupe.cli import print_tables

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, asdict, replace
 from fractions import Fraction
 from pathlib import Path
-from ..core import CodelupeError
+from ..core import CodelupeError, to_json
 
 # %% auto #0
 __all__ = ['PROBLEM_FIELDS', 'SYNTAX_FAILURES', 'DEFAULT_KS', 'STOP_SEQUENCES', 'estimate_pass_at_k', 'PassAtK', 'pass_at_k',
@@ -677,7 +677,7 @@ def evaluate_completions(problems:dict|str|Path|None, # problems by task id, a p
 def _emit(summary:dict, as_json:bool, out, details:bool=False):
     out = out or sys.stdout
     shown = summary if details else {k: v for k, v in summary.items() if k != 'per_task'}
-    print(json.dumps(shown, indent=None if as_json else 2), file=out)
+    print(to_json(shown, indent=None if as_json else 2), file=out)
 
 def generation_meta_path(completions:str|Path) -> Path:
     "Where `generate_command` notes how a completions file was made: `<file>.meta.json`."
