@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_train.ipynb #351748c3
 from __future__ import annotations
-import functools, hashlib, importlib.util, json, math, os, random, signal, sys, time, uuid
+import collections, functools, hashlib, importlib.util, json, math, os, random, signal, sys, time, uuid
 from bisect import bisect_left, insort
 from dataclasses import dataclass, field, asdict, fields
 from datetime import datetime, timezone
@@ -22,8 +22,9 @@ __all__ = ['SECURE_SYSTEM_PROMPT', 'TEXT_FORMATS', 'ATTENTIONS', 'KERNELS', 'PRO
            'load_tokenizer', 'pick_device', 'load_model', 'check_liger', 'use_liger_kernels', 'attach_lora',
            'causal_lm', 'checkpoint_share_of_layers', 'compile_layers', 'linear_cross_entropy', 'chunked_causal_loss',
            'TrainStats', 'crash_point', 'skip_adapter_input_casts', 'peak_memory', 'train_adapter', 'file_sha256',
-           'save_run', 'run_gate', 'commit_run', 'CycleResult', 'run_cycle', 'AdaptiveThreshold', 'train_command',
-           'add_train_arguments', 'train_command_from_args', 'train_main']
+           'save_run', 'run_gate', 'commit_run', 'cycle_steps', 'samples_within_steps', 'replay_share', 'CycleResult',
+           'run_cycle', 'AdaptiveThreshold', 'train_command', 'add_train_arguments', 'train_command_from_args',
+           'train_main']
 
 # %% ../nbs/10_train.ipynb #415e82b2
 SECURE_SYSTEM_PROMPT = ("You are a careful senior software engineer. Write correct, maintainable and secure code: validate "
@@ -52,7 +53,7 @@ class TrainSettings:
     batch_size: int = 1           # packed sequences per micro-batch
     grad_accum: int = 8           # micro-batches per optimizer step
     epochs: int = 1               # passes over the cycle's data
-    max_steps: int|None = None    # stop after this many optimizer steps
+    max_steps: int|None = None    # at most this many optimizer steps: a cycle takes the new samples they hold whole
     learning_rate: float = 2e-4   # peak learning rate, reached after the warm-up of every cycle
     warmup_ratio: float = 0.1     # share of the cycle's steps spent warming up (at least one step)
     weight_decay: float = 0.0
@@ -774,6 +775,35 @@ def commit_run(con, run:dict,            # the `training_runs` row
     except BaseException:
         con.execute("ROLLBACK"); raise
 
+# %% ../nbs/10_train.ipynb #0b93f355
+def cycle_steps(n_sequences:int, settings:TrainSettings) -> int:
+    "Optimizer steps that train `n_sequences` packed sequences `settings.epochs` times."
+    return math.ceil(math.ceil(n_sequences / settings.batch_size) * settings.epochs / settings.grad_accum)
+
+def samples_within_steps(examples:list[Example], # the tokenized new and replay samples
+                         new:list[dict],          # the new samples, in id order
+                         replay:list[dict],       # the replay samples
+                         settings:TrainSettings) -> tuple[int, int]:
+    "How many new samples (a prefix in id order) and replay samples `settings.max_steps` steps train whole."
+    lengths = collections.defaultdict(list)
+    for e in examples: lengths[e.sample_id].append(len(e))
+    def steps(k):
+        chosen = [s['id'] for s in new[:k] + replay[:replay_share(k, len(new), len(replay))]]
+        return cycle_steps(len(pack_lengths([n for i in chosen for n in lengths[i]], settings.max_seq_len)), settings)
+    if steps(1) > settings.max_steps:
+        raise CodelupeError('--max-steps', f'{settings.max_steps} steps cannot hold the first new sample (it needs {steps(1)}); '
+                                           'raise --max-steps or lower --grad-accum')
+    lo, hi = 1, len(new)   # the largest k with steps(k) <= max_steps
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if steps(mid) <= settings.max_steps: lo = mid
+        else: hi = mid - 1
+    return lo, replay_share(lo, len(new), len(replay))
+
+def replay_share(k:int, n_new:int, n_replay:int) -> int:
+    "The replay samples that go with the first `k` of `n_new` new samples."
+    return min(n_replay, math.ceil(n_replay * k / n_new)) if n_new else 0
+
 # %% ../nbs/10_train.ipynb #fdfa1240
 @dataclass
 class CycleResult:
@@ -848,13 +878,19 @@ def run_cycle(db:str|Path|None=None,      # the store; default `$CODELUPE_DB` or
                        f'{settings.min_quality}, {settings.min_chars}-{settings.max_chars} characters); '
                        f'{settings.min_new_samples} needed, nothing to train')
         return res
-    res.samples, res.replay_samples = len(new), len(replay)
-    res.first_sample_id, res.last_sample_id = new[0]['id'], new[-1]['id']
     runs_dir = writable_folder(runs_dir, '--runs-dir')
     model_path = resolve_model(settings.model, runs_dir, [s['content'] for s in new + replay])
     tokenizer = load_tokenizer(model_path, settings.model)
-    data = pack_examples(tokenize_samples(new + replay, tokenizer, settings, seed=settings.seed + watermark),
-                         settings.max_seq_len, settings.seed)
+    examples = tokenize_samples(new + replay, tokenizer, settings, seed=settings.seed + watermark)
+    if settings.max_steps:  # train whole samples only: those the steps cannot hold wait for the next cycle
+        k, r = samples_within_steps(examples, new, replay, settings)
+        if k < len(new): log(f'--max-steps {settings.max_steps}: this cycle trains the first {k} of {len(new)} new samples')
+        new, replay = new[:k], replay[:r]
+        keep = {s['id'] for s in new + replay}
+        examples = [e for e in examples if e.sample_id in keep]
+    res.samples, res.replay_samples = len(new), len(replay)
+    res.first_sample_id, res.last_sample_id = new[0]['id'], new[-1]['id']
+    data = pack_examples(examples, settings.max_seq_len, settings.seed)
     res.tokens, res.sequences = data.real_tokens, len(data.sequences)
     res.packing_efficiency = data.efficiency(settings.batch_size)
     micro = math.ceil(len(data.sequences) / settings.batch_size) * settings.epochs
@@ -1013,7 +1049,7 @@ def add_train_arguments(p): # an argparse (sub)parser
     p.add_argument('--batch-size', type=int, help='packed sequences per micro-batch (default: from the profile)')
     p.add_argument('--grad-accum', type=int, help='micro-batches per optimizer step (default: from the profile)')
     p.add_argument('--epochs', type=int, help='passes over the cycle\'s data (default: 1)')
-    p.add_argument('--max-steps', type=int, help='stop after this many optimizer steps')
+    p.add_argument('--max-steps', type=int, help='at most this many optimizer steps: the cycle takes the new samples they hold whole')
     p.add_argument('--learning-rate', '--lr', type=float, help=f'peak learning rate (default: {d.learning_rate})')
     p.add_argument('--lora-r', type=int, help=f'LoRA rank (default: {d.lora_r})')
     p.add_argument('--lora-alpha', type=int, help=f'LoRA alpha (default: {d.lora_alpha})')
