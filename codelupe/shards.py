@@ -558,7 +558,7 @@ def _import_repo(store, head:dict, samples:list, rejections:list, run_id:str|Non
     "Write one repo of a result shard inside the caller's transaction by the store's own rules; its id."
     if store.has_repo(head['repo_source'], head['fingerprint']): result.repos_skipped += 1; return None
     scanned = [r for r in rejections if r['layer'] != 'source']
-    stored = store._existing([r['sha256'] for r in scanned])
+    stored = store._existing([r['sha256'] for r in samples + scanned])   # one lookup for the repo, passed on below
     known = {id(r) for r in scanned if r['sha256'] in stored} # the local engine does not scan these: they are duplicates
     rows = samples + [r for r in rejections if id(r) in known]
     accepted = [_shard_file(r) for r in rows]
@@ -568,7 +568,8 @@ def _import_repo(store, head:dict, samples:list, rejections:list, run_id:str|Non
         rejections += near
     repo = Repo(head['repo_source'], head['repo_name'], head['repo_url'], head['repo_commit'], head['repo_license'])
     res = store._write_repo_rows(repo, accepted, rejections, head['fingerprint'], run_id,
-                                 {r['sha256'] for r in samples if r['redacted']})
+                                 {r['sha256'] for r in samples if r['redacted']},
+                                 {f.sha256: stored[f.sha256] for f in accepted if f.sha256 in stored})
     _count(result, res, accepted, rejections)
     return res.repo_id
 

@@ -231,12 +231,15 @@ def _write_repo_rows(self:SampleStore, repo:Repo,  # the repo as the source yiel
                      rejections:list,               # `Rejection`s of this repo
                      fingerprint:str,               # `repo_fingerprint` of what was read
                      run_id:str|None=None,          # the pipeline run writing it
-                     redacted:set=frozenset()) -> WriteResult: # sha256s of files whose content was rewritten
+                     redacted:set=frozenset(), # sha256s of files whose content was rewritten
+                     stored:dict|None=None) -> WriteResult: # sha256 -> id of the stored ones among `accepted`, when the
+                                                            # caller looked them up (and checked that the repo is new)
     "The body of `write_repo`, inside the caller's transaction: skip a stored repo, else dedup, number and insert its rows."
     con = self.con
-    if self.has_repo(repo.source, fingerprint): return WriteResult(None)
+    if stored is None:
+        if self.has_repo(repo.source, fingerprint): return WriteResult(None)
+        stored = self._existing([f.sha256 for f in accepted])
     repo_id = con.execute("SELECT nextval('repo_ids')").fetchone()[0]
-    stored = self._existing([f.sha256 for f in accepted])
     fresh, dups = _exact_duplicates(accepted, stored)
     ids = sorted(r[0] for r in con.execute("SELECT nextval('sample_ids') FROM range(?)", [len(fresh)]).fetchall())
     for f, i in zip(fresh, ids): stored[f.sha256] = i
