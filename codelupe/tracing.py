@@ -8,8 +8,8 @@ import os, sys, time
 from .core import CodelupeError
 
 # %% auto #0
-__all__ = ['TRACING_VARIABLE', 'NO_SPAN', 'configure_tracing', 'tracing_enabled', 'flush_tracing', 'span', 'record_span',
-           'record_layers']
+__all__ = ['TRACING_VARIABLE', 'NO_SPAN', 'otlp_endpoint', 'collector_answers', 'configure_tracing', 'tracing_enabled',
+           'flush_tracing', 'span', 'record_span', 'record_layers']
 
 # %% ../nbs/13a_tracing.ipynb #5a8792e8
 TRACING_VARIABLE = 'CODELUPE_TRACING'
@@ -56,7 +56,32 @@ def _exporter(mode:str):
     elif protocol in ('http/protobuf', 'http'):
         otlp = _need('opentelemetry.exporter.otlp.proto.http.trace_exporter', 'opentelemetry-exporter-otlp-proto-http', what)
     else: raise CodelupeError('OTEL_EXPORTER_OTLP_PROTOCOL', f'{protocol!r} is not supported: use http/protobuf or grpc')
-    return otlp.OTLPSpanExporter(), export.BatchSpanProcessor
+    endpoint = otlp_endpoint(protocol)
+    if collector_answers(endpoint): return otlp.OTLPSpanExporter(), export.BatchSpanProcessor
+    # no collector: say so once, keep the SDK's retry warnings quiet and its wait at exit short (about 1 s, not 10)
+    import logging
+    logging.getLogger('codelupe.tracing').warning('tracing: no OpenTelemetry collector answers at %s; spans are dropped '
+                                                  'while none does', endpoint)
+    for name in ('opentelemetry.exporter.otlp.proto.http.trace_exporter', 'opentelemetry.exporter.otlp.proto.grpc.exporter',
+                 'opentelemetry.sdk._shared_internal', 'opentelemetry.sdk.trace.export'):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    return otlp.OTLPSpanExporter(timeout=1), export.BatchSpanProcessor
+
+def otlp_endpoint(protocol:str) -> str:
+    "Where the OTLP exporter sends spans: the `OTEL_EXPORTER_OTLP_*` variables, else the SDK's default on this host."
+    default = 'http://localhost:4317' if protocol == 'grpc' else 'http://localhost:4318'
+    return (os.environ.get('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') or os.environ.get('OTEL_EXPORTER_OTLP_ENDPOINT') or default).strip()
+
+def collector_answers(endpoint:str, timeout:float=0.5) -> bool:
+    "Does anything accept a connection at the endpoint's host and port?"
+    import socket
+    from urllib.parse import urlsplit
+    url = urlsplit(endpoint if '://' in endpoint else f'http://{endpoint}')
+    try: port = url.port or (443 if url.scheme == 'https' else 80)
+    except ValueError: return False
+    try:
+        with socket.create_connection((url.hostname or 'localhost', port), timeout=timeout): return True
+    except OSError: return False
 
 def configure_tracing(mode:str|None=None, # off, console or otlp; default `$CODELUPE_TRACING` (off when unset)
                       exporter=None,      # a ready SpanExporter (e.g. `InMemorySpanExporter` in tests); overrides `mode`
