@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_cli.ipynb #ffff2c67
 from __future__ import annotations
-import argparse, importlib, json, os, sys
+import argparse, importlib, os, sys
 from .core import *
 from .pipeline import LAYERS
 
