@@ -893,8 +893,7 @@ def run_cycle(db:str|Path|None=None,      # the store; default `$CODELUPE_DB` or
     data = pack_examples(examples, settings.max_seq_len, settings.seed)
     res.tokens, res.sequences = data.real_tokens, len(data.sequences)
     res.packing_efficiency = data.efficiency(settings.batch_size)
-    micro = math.ceil(len(data.sequences) / settings.batch_size) * settings.epochs
-    res.steps = min(math.ceil(micro / settings.grad_accum), settings.max_steps or 2**62)
+    res.steps = cycle_steps(len(data.sequences), settings)   # within max_steps: the samples were chosen to fit
     if dry_run:
         expected = PROFILES[settings.profile].tokens_per_second if settings.profile in PROFILES else 0
         res.status = 'dry-run'
