@@ -14,7 +14,7 @@ from .store import SampleStore, Rejection, repo_fingerprint
 from .tracing import span, record_span, record_layers
 
 # %% auto #0
-__all__ = ['CurateResult', 'curate', 'failure_recorder', 'curate_into']
+__all__ = ['CurateResult', 'curate', 'skipped_repo', 'unscreened_note', 'failure_recorder', 'curate_into']
 
 # %% ../nbs/07a_curate.ipynb #0ed4a440
 @dataclass
@@ -30,6 +30,7 @@ class CurateResult:
     languages: Counter = field(default_factory=Counter) # language -> new samples
     repos_written: int = 0
     repos_skipped: int = 0     # already in the store (same source and fingerprint)
+    unscreened: Counter = field(default_factory=Counter) # layer -> skipped repos that were stored without it
     failed: list = field(default_factory=list)          # (source, one-line error)
     stats: list = field(default_factory=list)           # `LayerStats` per layer
     notes: list = field(default_factory=list)
@@ -113,6 +114,20 @@ def curate(sources:list|None=None,   # folders, git URLs, archives, datasets; de
     "Curate `sources` into the store at `db` and return a `CurateResult`."
     with SampleStore(db) as store: return curate_into(store, sources, **kwargs)
 
+def skipped_repo(store:SampleStore, result:CurateResult, source:str, fingerprint:str):
+    "Count a repo skipped as already stored, and which of this run's layers the run that stored it did not run."
+    result.repos_skipped += 1
+    ran = store.stored_layers(source, fingerprint)
+    if ran is not None: result.unscreened.update(s.layer for s in result.stats if s.layer not in ran)
+
+def unscreened_note(result:CurateResult) -> str|None:
+    "The warning for repos skipped although they were stored without some of this run's layers."
+    if not result.unscreened: return None
+    layers = ', '.join(sorted(result.unscreened))
+    repos = max(result.unscreened.values())
+    return (f"{repos} repo{'s' * (repos != 1)} already stored by a run without {layers} {'were' if repos != 1 else 'was'} "
+            f'skipped: {"their" if repos != 1 else "its"} samples have not passed those layers; curate into a new store to apply them')
+
 def failure_recorder(store:SampleStore,  # where dead letters go
                      result:CurateResult, # the run's result, whose `failed` lists the failed sources
                      dead_letter:bool,    # record dead letters (the job queue keeps its own)
@@ -162,7 +177,8 @@ def curate_into(store:SampleStore,        # an open, writable store
                     fp = repo_fingerprint(batch.files, batch.skipped)
                     result.files_seen += len(batch.files) + len(batch.skipped)
                     result.bytes_seen += sum(f.size for f in batch.files)
-                    if store.has_repo(batch.repo.source, fp): result.repos_skipped += 1; bar.advance(batch); continue
+                    if store.has_repo(batch.repo.source, fp):
+                        skipped_repo(store, result, batch.repo.source, fp); bar.advance(batch); continue
                     _source_stats(result, batch)
                     work = _RepoWork(batch, fp, set(store._existing([f.sha256 for f in batch.files])))
                     for c in work.chunks: yield (work, c), c
@@ -185,6 +201,7 @@ def curate_into(store:SampleStore,        # an open, writable store
             at = [s.layer for s in result.stats].index('near-duplicate')
             index.stats.seconds += result.stats[at].seconds; result.stats[at] = index.stats
         result.seconds = time.perf_counter() - t0
+        if (note := unscreened_note(result)): result.notes.append(note)
         store.record_run(run_id, result.stats, started, bytes_in=result.bytes_seen)
         run.set(files=result.files_seen, bytes=result.bytes_seen, accepted=result.accepted, rejected=result.rejected_total,
                 duplicates=result.duplicates, failed=len(result.failed), repos_written=result.repos_written)

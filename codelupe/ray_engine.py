@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 from .core import *
-from .curate import CurateResult, _RepoWork, _fold, failure_recorder
+from .curate import CurateResult, _RepoWork, _fold, failure_recorder, skipped_repo, unscreened_note
 from .pipeline import parse_layers, load_layers, _init_worker, _scan_chunk
 from .store import SampleStore, repo_fingerprint
 from .shards import (ShardInfo, ShardUnit, dataset_units, read_unit, location_for, result_rows, write_result_shard,
@@ -154,7 +154,7 @@ def plan_units(sources:list,            # what the user named
                 fingerprint = repo_fingerprint(batch.files, batch.skipped)
                 result.files_seen += len(batch.files) + len(batch.skipped)
                 result.bytes_seen += sum(f.size for f in batch.files)
-                if store.has_repo(batch.repo.source, fingerprint): result.repos_skipped += 1; continue
+                if store.has_repo(batch.repo.source, fingerprint): skipped_repo(store, result, batch.repo.source, fingerprint); continue
                 pack.append(batch); size += sum(f.size for f in batch.files)
                 if size >= unit_bytes or len(pack) >= unit_repos:
                     yield dict(kind='batches', source=spec, batches=pack), size; pack, size = [], 0
@@ -255,6 +255,7 @@ def curate_units(store:SampleStore,            # an open, writable store
             except OSError: pass
     if index is not None: result.stats[[s.layer for s in result.stats].index('near-duplicate')] = index.stats
     result.seconds = time.perf_counter() - t0
+    if (note := unscreened_note(result)): result.notes.append(note)
     store.record_run(run_id, result.stats, started, bytes_in=result.bytes_seen)
     return result
 

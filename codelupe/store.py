@@ -180,6 +180,11 @@ class SampleStore:
         elif commit: q, p = '"commit" = ?', [commit]
         else: return False
         return self.con.execute(f'SELECT count(*) FROM repos WHERE source = ? AND {q}', [source] + p).fetchone()[0] > 0
+    def stored_layers(self, source:str, fingerprint:str) -> set[str]|None:
+        "The layers of the run that stored this repo; None when unknown (no such repo, or its run was not recorded)."
+        rows = self.con.execute('SELECT DISTINCT p.layer FROM repos r JOIN pipeline_runs p USING (run_id) '
+                                'WHERE r.source = ? AND r.fingerprint = ?', [source, fingerprint]).fetchall()
+        return {r[0] for r in rows} or None
 
 # %% ../nbs/07_store.ipynb #c460eb00
 def _arrow(rows:list[dict], schema):
