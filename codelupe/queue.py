@@ -382,7 +382,7 @@ def work(store:SampleStore,            # an open, writable store: this process o
     settings, log = settings or QueueSettings(), log or (lambda line: None)
     ensure_queue_tables(store.con)
     me, t0 = worker_id(), time.perf_counter()
-    summary, first_failed = WorkSummary(me), {}
+    summary, first_failed, noted = WorkSummary(me), {}, set()
     limiter = HostRateLimiter(settings.clones_per_minute, settings.clone_burst)
     on_defer = lambda host, n, wait: log(f'{host}: clone limit reached, {n} job(s) wait {wait:.1f}s')
     while True:
@@ -402,7 +402,10 @@ def work(store:SampleStore,            # an open, writable store: this process o
         except BaseException:
             release(store, jobs); raise
         summary.batches += 1
-        if result is not None: summary.accepted += result.accepted
+        if result is not None:
+            summary.accepted += result.accepted
+            for note in result.notes:   # a layer not available, repos stored without some layers: said once, not per batch
+                if note not in noted: noted.add(note); log(note)
         for job in jobs: _settle(store, job, outcomes[job.id], settings, summary, first_failed, log)
         if on_idle: on_idle()
     summary.seconds = time.perf_counter() - t0
