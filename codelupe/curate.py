@@ -30,7 +30,7 @@ class CurateResult:
     languages: Counter = field(default_factory=Counter) # language -> new samples
     repos_written: int = 0
     repos_skipped: int = 0     # already in the store (same source and fingerprint)
-    unscreened: Counter = field(default_factory=Counter) # layer -> skipped repos that were stored without it
+    unscreened: Counter = field(default_factory=Counter) # layers missed -> skipped repos stored without them
     failed: list = field(default_factory=list)          # (source, one-line error)
     stats: list = field(default_factory=list)           # `LayerStats` per layer
     notes: list = field(default_factory=list)
@@ -118,13 +118,13 @@ def skipped_repo(store:SampleStore, result:CurateResult, source:str, fingerprint
     "Count a repo skipped as already stored, and which of this run's layers the run that stored it did not run."
     result.repos_skipped += 1
     ran = store.stored_layers(source, fingerprint)
-    if ran is not None: result.unscreened.update(s.layer for s in result.stats if s.layer not in ran)
+    missed = frozenset(s.layer for s in result.stats if s.layer not in ran) if ran is not None else None
+    if missed: result.unscreened[missed] += 1
 
 def unscreened_note(result:CurateResult) -> str|None:
     "The warning for repos skipped although they were stored without some of this run's layers."
     if not result.unscreened: return None
-    layers = ', '.join(sorted(result.unscreened))
-    repos = max(result.unscreened.values())
+    layers, repos = ', '.join(sorted(frozenset().union(*result.unscreened))), sum(result.unscreened.values())
     return (f"{repos} repo{'s' * (repos != 1)} already stored by a run without {layers} {'were' if repos != 1 else 'was'} "
             f'skipped: {"their" if repos != 1 else "its"} samples have not passed those layers; curate into a new store to apply them')
 
